@@ -1,0 +1,77 @@
+import { eq, sql } from 'drizzle-orm';
+import { recordChange } from '../platform/audit/record.ts';
+import { systemCtx } from '../platform/auth/actor.ts';
+import { hashPassword } from '../platform/auth/password.ts';
+import { userRoles, users } from '../platform/auth/schema.ts';
+import type { Database, Tx } from '../platform/db/client.ts';
+import { orgUnits, people, positions, tenants } from '../platform/org/schema.ts';
+import { createTenant, roleIdsByCode } from '../platform/org/tenants.ts';
+import { DEMO_BRANCH, DEMO_COMPANY, type CompanySpec } from './company.ts';
+import { planDemoCompany, type DemoCounts } from './plan.ts';
+
+export const DEMO_PASSWORD = 'SafeLoop@2026';
+
+/** The demo companies, in seeding order: 华东重型机械 (tenant DEMO) and its 南通 branch (DEMO-NT). */
+export const DEMO_COMPANIES: readonly CompanySpec[] = [DEMO_COMPANY, DEMO_BRANCH];
+
+/** Printed at start by main.ts; `tenant` tells the two companies' logins apart. */
+export const DEMO_LOGINS = DEMO_COMPANIES.flatMap((c) => c.logins.map((l) => ({ username: l.username, role: l.role, tenant: c.code })));
+
+/** Any number will do as long as nothing else takes it: two instances starting at once seed only once. */
+const SEED_LOCK = 727_275;
+
+/**
+ * Creates the demo companies on first start only (an empty database). Returns whether it seeded.
+ * Everything is written in one transaction, so a crash half-way leaves an empty database that seeds again.
+ */
+export async function seedDemoIfEmpty(db: Database, now: () => Date = () => new Date()): Promise<boolean> {
+  // Cheap check first: every later start stops here without paying for the argon2 hash below.
+  if (await hasTenants(db)) return false;
+  // Demo only: one argon2 hash of the published demo password is shared by every demo login. Hashing is
+  // deliberately slow (~0.1 s of CPU each), the password is the same for all of them anyway, and each user
+  // still gets their own hash the first time they change it. Real accounts are always hashed one by one.
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  return db.tx(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${SEED_LOCK})`);
+    // Checked again under the lock: another instance may have seeded while we hashed. "Empty" means no
+    // tenant at all, which also covers tenant DEMO: a database with real companies never gets demo data.
+    const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(tenants);
+    if ((row?.n ?? 0) > 0) return false;
+    const takenPhones = new Set<string>();
+    for (const spec of DEMO_COMPANIES) await seedCompany(tx, db, spec, passwordHash, takenPhones, now);
+    return true;
+  });
+}
+
+async function hasTenants(db: Database): Promise<boolean> {
+  const rows = await db.read((tx) => tx.select({ id: tenants.id }).from(tenants).limit(1));
+  return rows.length > 0;
+}
+
+/** One company: tenant, root and roles (createTenant), then one bulk insert per table. */
+async function seedCompany(tx: Tx, db: Database, spec: CompanySpec, passwordHash: string, takenPhones: Set<string>, now: () => Date): Promise<DemoCounts> {
+  const { tenant, rootUnitId } = await createTenant(tx, { code: spec.code, name: spec.name, groupName: spec.groupName });
+  const plan = planDemoCompany(spec, { tenantId: tenant.id, rootUnitId, passwordHash, takenPhones });
+  await tx.insert(positions).values(plan.positions);
+  await tx.insert(orgUnits).values(plan.units);
+  if (plan.rootManagerPersonId) await tx.update(orgUnits).set({ managerPersonId: plan.rootManagerPersonId }).where(eq(orgUnits.id, rootUnitId));
+  await tx.insert(people).values(plan.people);
+  await tx.insert(users).values(plan.logins.map((l) => l.user));
+  const roleIds = await roleIdsByCode(tx, tenant.id, [...new Set(plan.logins.map((l) => l.role))]);
+  await tx.insert(userRoles).values(
+    plan.logins.map((l) => {
+      const roleId = roleIds.get(l.role);
+      if (!roleId) throw new Error(`demo seed: built-in role ${l.role} missing`);
+      return { userId: l.user.id, roleId, tenantId: tenant.id };
+    }),
+  );
+  // One audit entry for the whole company (not one per row): the chain says where the data came from, and
+  // the event lets a module add its own demo records (hazards, permits…) once the company exists.
+  await recordChange(
+    tx,
+    systemCtx(db, tenant.id, now),
+    { action: 'demo.seeded', entityType: 'tenant', entityId: tenant.id, after: { ...plan.counts, usernames: plan.logins.map((l) => l.user.username) } },
+    { type: 'demo.seeded', entityType: 'tenant', entityId: tenant.id, payload: { ...plan.counts } },
+  );
+  return plan.counts;
+}

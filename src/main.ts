@@ -1,0 +1,71 @@
+import { performance } from 'node:perf_hooks';
+import { ConfigError, loadConfig } from './config.ts';
+import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoIfEmpty } from './demo/seed.ts';
+import { openDatabase } from './platform/db/client.ts';
+import { startEvents } from './platform/events/start.ts';
+import { startJobRunner } from './platform/jobs/runner.ts';
+import { startNotify } from './platform/notify/delivery.ts';
+import { syncAllTenantsRoles } from './platform/org/tenants.ts';
+import { createServer } from './server.ts';
+
+/** Start order: config → db (+ migrations) → demo data → roles sync → http → background runners. */
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dbDir: config.dbDir });
+  const seeded = config.demo ? await seedDemoIfEmpty(db) : false;
+  await syncAllTenantsRoles(db);
+  const app = await createServer({ config, db });
+  await app.listen({ port: config.port, host: config.host });
+  // Outbox dispatcher (+ SSE fan-out across instances) and channel delivery (e-mail, webhooks).
+  const notify = startNotify({ db, config, log: app.log });
+  const events = await startEvents({ db, databaseUrl: config.databaseUrl, log: app.log });
+  // Timers, SLA escalations and cron sweeps; safe to run on every instance (claims are in PostgreSQL).
+  const jobRunner = startJobRunner(db, { instanceId: config.instanceId, log: app.log });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.publicUrl.replace(/:\d+$/, `:${port}`);
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+
+  const lines = [
+    '',
+    `SafeLoop is ready in ${seconds} s${seeded ? ' (first start: demo company created)' : ''}`,
+    `  Web:      ${url}/`,
+    `  API docs: ${url}/docs`,
+    `  Database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dbDir}`}`,
+  ];
+  if (config.demo) {
+    lines.push(`  Demo logins (password ${DEMO_PASSWORD}):`);
+    for (const l of DEMO_LOGINS) lines.push(`    ${l.username.padEnd(12)} ${l.role}`);
+  }
+  console.log(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await events.stop();
+    await notify.stop();
+    await jobRunner.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+
+/** A query handle: a transaction, or (for reads on a server) a pooled connection. Both drivers share it. */
+export type Tx = PgDatabase<PgQueryResultHKT>;
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction: everything it writes commits together or not at all. */
+  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs read-only work. On PGlite it is serialized with transactions like everything else. */
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+
+/**
+ * FIFO mutex. PGlite is one connection: if request B ran a statement while request A's transaction was
+ * open, B's write would silently land inside A's transaction (and roll back with it). So on PGlite every
+ * transaction and every read holds this lock for its whole duration.
+ */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const next = new Promise<void>((resolve) => (release = resolve));
+    const prev = this.tail;
+    this.tail = prev.then(() => next);
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+/** Marks the async context of an open transaction so a nested `db.tx()` fails loudly instead of deadlocking. */
+const inTx = new AsyncLocalStorage<true>();
+
+function guardNesting(): void {
+  if (inTx.getStore()) {
+    throw new Error('db.tx()/db.read() called inside a transaction: pass the open tx down instead');
+  }
+}
+
+export async function openPglite(dataDir: string | null): Promise<Database> {
+  // PGlite does not create its parent folder itself.
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  await client.waitReady;
+  const db = drizzlePglite({ client });
+  const mutex = new Mutex();
+  await mutex.run(() => migratePglite(db, { migrationsFolder }));
+  return {
+    kind: 'pglite',
+    tx: (fn) => {
+      guardNesting();
+      return mutex.run(() => inTx.run(true, () => db.transaction((t) => fn(t as unknown as Tx))));
+    },
+    read: (fn) => {
+      guardNesting();
+      return mutex.run(() => inTx.run(true, () => fn(db as unknown as Tx)));
+    },
+    close: async () => {
+      await mutex.run(() => client.close());
+    },
+  };
+}
+
+export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const db = drizzlePg({ client: pool });
+  // Two app instances may start at once: the advisory lock makes migrations run once.
+  const conn = await pool.connect();
+  try {
+    await conn.query('SELECT pg_advisory_lock(727274)');
+    await migratePg(drizzlePg({ client: conn }), { migrationsFolder });
+  } finally {
+    await conn.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);
+    conn.release();
+  }
+  return {
+    kind: 'postgres',
+    tx: (fn) => {
+      guardNesting();
+      return inTx.run(true, () => db.transaction((t) => fn(t as unknown as Tx)));
+    },
+    read: (fn) => {
+      guardNesting();
+      return inTx.run(true, () => fn(db as unknown as Tx));
+    },
+    close: () => pool.end(),
+  };
+}
+
+export function openDatabase(opts: { databaseUrl: string | null; dbDir: string | null }): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dbDir);
+}
+
+/** Runs raw SQL and returns its rows; both drivers answer `{ rows }`, which the shared Tx type hides. */
+export async function queryRows<T>(tx: Tx, query: SQL): Promise<T[]> {
+  const result = (await tx.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

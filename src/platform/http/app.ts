@@ -1,0 +1,286 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Config } from '../../config.ts';
+import type { Actor, Ctx } from '../auth/actor.ts';
+import { grants } from '../auth/permissions.ts';
+import { resolveToken, SESSION_COOKIE } from '../auth/service.ts';
+import type { Database } from '../db/client.ts';
+import { AppError, errorTitle, localeFrom, type ErrorCode, type Locale } from './errors.ts';
+import { registerIdempotency } from './idempotency.ts';
+import { toFieldErrors, validatorCompiler } from './validation.ts';
+
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  /** Injectable clock: tests move time to fire SLA timers and expiries. */
+  now?: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+    locale: Locale;
+    /** Session or API token that authenticated the request (for logout). */
+    authToken: string | null;
+    authVia: 'cookie' | 'bearer' | null;
+  }
+  interface FastifyContextConfig {
+    /** Permission the route requires; checked before the handler. */
+    permission?: string;
+    /** Route needs no sign-in (health, login, docs). */
+    public?: boolean;
+    /** Route needs a signed-in user but no particular permission (me, own inbox). */
+    authenticated?: boolean;
+    /** Per-route rate limit (requests per minute per IP), e.g. login. */
+    rateLimitPerMinute?: number;
+  }
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}
+
+/** The service context for a request: db, actor, clock, client IP, locale. */
+export function ctxOf(app: FastifyInstance, request: FastifyRequest): Ctx {
+  if (!request.actor) throw new AppError('unauthenticated');
+  return { db: app.deps.db, actor: request.actor, now: app.deps.now ?? (() => new Date()), ip: request.ip, locale: request.locale };
+}
+
+const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+
+function sendProblem(request: FastifyRequest, reply: FastifyReply, err: AppError): FastifyReply {
+  const locale = request.locale ?? 'zh-CN';
+  return reply
+    .status(err.status)
+    .type('application/problem+json; charset=utf-8')
+    .send({
+      type: `https://safeloop.dev/problems/${err.code}`,
+      title: errorTitle(err.code, locale),
+      status: err.status,
+      code: err.code,
+      detail: err.message === err.code ? errorTitle(err.code, locale) : err.message,
+      instance: request.url.split('?')[0],
+      ...(err.errors ? { errors: err.errors } : {}),
+      ...(err.extra ?? {}),
+    });
+}
+
+interface FastifyishError {
+  code?: string;
+  statusCode?: number;
+  validation?: Parameters<typeof toFieldErrors>[0];
+  validationContext?: string;
+  message: string;
+}
+
+/** Maps framework errors (validation, body size, content type, JSON syntax) to our stable codes. */
+function toAppError(error: FastifyishError): AppError {
+  if (error.validation) {
+    const errors = toFieldErrors(error.validation, error.validationContext ?? 'body');
+    return new AppError('validation_failed', errors.map((e) => e.message).join('; '), { errors });
+  }
+  const byFastifyCode: Record<string, ErrorCode> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_request',
+    FST_ERR_CTP_INVALID_JSON_BODY: 'bad_request',
+    FST_INVALID_MULTIPART_CONTENT_TYPE: 'unsupported_media_type',
+    FST_REQ_FILE_TOO_LARGE: 'payload_too_large',
+    FST_FILES_LIMIT: 'payload_too_large',
+    FST_PARTS_LIMIT: 'payload_too_large',
+    FST_ERR_RATE_LIMIT: 'rate_limited',
+  };
+  const mapped = error.code ? byFastifyCode[error.code] : undefined;
+  if (mapped) return new AppError(mapped, error.message);
+  if (error.statusCode === 429) return new AppError('rate_limited');
+  if (error.statusCode === 413) return new AppError('payload_too_large');
+  if (error.statusCode === 415) return new AppError('unsupported_media_type');
+  if (error instanceof SyntaxError || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)) {
+    return new AppError('bad_request', error.message);
+  }
+  return new AppError('internal');
+}
+
+/**
+ * The headers @fastify/helmet sets with `options`, read once from a throw-away instance, names in their
+ * original case. Only valid for static options: with CSP nonces or function directives the headers differ
+ * per request and the plugin itself must be registered instead.
+ */
+async function helmetHeaders(options: FastifyHelmetOptions): Promise<[string, string | number | readonly string[]][]> {
+  if (options.enableCSPNonces) throw new Error('helmetHeaders: CSP nonces differ per request; register @fastify/helmet instead');
+  const probe = Fastify({ logger: false });
+  const headers: [string, string | number | readonly string[]][] = [];
+  let recording = true;
+  // Registered before the plugin, so it runs first and records every header helmet sets, as it sets it,
+  // until the handler runs (sending the reply sets content-type and length, which are not helmet's).
+  probe.addHook('onRequest', (_request, reply, done) => {
+    const raw = reply.raw;
+    const setHeader = raw.setHeader.bind(raw);
+    raw.setHeader = (name: string, value: string | number | readonly string[]) => {
+      if (recording) headers.push([name, value]);
+      return setHeader(name, value);
+    };
+    done();
+  });
+  await probe.register(fastifyHelmet, options);
+  probe.get('/', async () => {
+    recording = false;
+    return '';
+  });
+  await probe.inject({ method: 'GET', url: '/' });
+  await probe.close();
+  if (headers.length === 0) throw new Error('helmetHeaders: @fastify/helmet set no headers');
+  return headers;
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    trustProxy: config.trustProxy,
+    bodyLimit: 2 * 1024 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('deps', deps);
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('actor', null);
+  app.decorateRequest('locale', 'zh-CN');
+  app.decorateRequest('authToken', null);
+  app.decorateRequest('authVia', null);
+
+  // Every route must say who may call it: a forgotten permission is a bug caught at start, not in production.
+  app.addHook('onRoute', (route) => {
+    const c = route.config as { permission?: string; public?: boolean; authenticated?: boolean } | undefined;
+    const isStaticOrDocs = route.url.startsWith('/docs') || !route.url.startsWith('/api/');
+    if (isStaticOrDocs) {
+      route.config = { ...(route.config ?? {}), public: true } as typeof route.config;
+      return;
+    }
+    if (!c || (!c.permission && !c.public && !c.authenticated)) {
+      throw new Error(`route ${route.method} ${route.url} declares no permission, public or authenticated`);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyishError, request, reply) => {
+    const appError = error instanceof AppError ? error : toAppError(error);
+    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(request, reply, appError);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    if (!request.url.startsWith('/api/') && request.method === 'GET' && fs.existsSync(path.join(webDist, 'index.html'))) {
+      // Client-side routes of the single-page web app.
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    }
+    return sendProblem(request, reply, new AppError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  // Security headers, the same on every response (static options: no CSP nonces, no per-request directives).
+  // @fastify/helmet rebuilds helmet's middleware chain and re-parses the CSP on every request, which cost a
+  // third of the time of a small API response (bench/README.md); so the headers are taken once from the
+  // plugin itself and set in one hook at the same point (first onRequest hook, on the raw response).
+  const securityHeaders = await helmetHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Ant Design injects its CSS-in-JS styles at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // Photos and thumbnails are fetched by the web app from the same origin.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);
+    done();
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyMultipart, { limits: { fileSize: config.maxUploadMb * 1024 * 1024, files: 10, fields: 20, parts: 30 } });
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: (request) => request.routeOptions.config.rateLimitPerMinute ?? config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Health probes from load balancers are frequent and cheap; limiting them would only cause false alarms.
+    allowList: (request) => request.url === '/api/v1/health',
+    keyGenerator: (request) => `${request.routeOptions.config.rateLimitPerMinute ? request.routeOptions.url : 'all'}|${request.ip}`,
+    errorResponseBuilder: (_request, context) => {
+      const e = new AppError('rate_limited', `rate limit ${context.max} per minute exceeded`, { extra: { retryAfterSeconds: Math.ceil(context.ttl / 1000) } });
+      return e;
+    },
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'SafeLoop API', version: '1', description: 'SafeLoop work-safety management system. Errors are RFC 9457 problem+json.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  // Authentication: cookie (web) or Authorization: Bearer (API, phones, integrations).
+  app.addHook('onRequest', async (request, reply) => {
+    request.locale = localeFrom(request.headers['accept-language']);
+    const cfg = request.routeOptions.config;
+    const auth = request.headers.authorization;
+    let token: string | null = null;
+    let via: 'cookie' | 'bearer' | null = null;
+    if (auth?.startsWith('Bearer ')) {
+      token = auth.slice(7).trim();
+      via = 'bearer';
+    } else if (request.cookies[SESSION_COOKIE]) {
+      token = request.cookies[SESSION_COOKIE] ?? null;
+      via = 'cookie';
+    }
+    if (token) {
+      const actor = await resolveToken(deps.db, token, (deps.now ?? (() => new Date()))());
+      if (actor) {
+        request.actor = actor;
+        request.authToken = token;
+        request.authVia = via;
+      }
+    }
+    if (cfg.public) return;
+    if (!request.actor) return sendProblem(request, reply, new AppError('unauthenticated'));
+    // CSRF: a cookie-authenticated write must come from our own origin (the cookie is also SameSite=Strict).
+    if (via === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
+      const origin = request.headers.origin;
+      const host = request.headers.host;
+      if (origin && host && new URL(origin).host !== host) {
+        return sendProblem(request, reply, new AppError('forbidden', 'cross-site request refused'));
+      }
+    }
+    if (cfg.permission && !grants(request.actor.permissions, cfg.permission)) {
+      return sendProblem(request, reply, new AppError('forbidden', `missing permission ${cfg.permission}`, { extra: { permission: cfg.permission } }));
+    }
+  });
+
+  registerIdempotency(app);
+
+  if (fs.existsSync(path.join(webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+  return app as unknown as App;
+}

@@ -1,0 +1,86 @@
+/**
+ * One error type for the whole app. `code` is stable (clients and tests match on it); the HTTP status
+ * and the zh-CN/en message come from the tables below, in one place.
+ */
+export const errorCodes = {
+  validation_failed: 400,
+  bad_request: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  account_locked: 423,
+  forbidden: 403,
+  out_of_scope: 403,
+  not_found: 404,
+  conflict: 409,
+  version_conflict: 409,
+  already_exists: 409,
+  idempotency_key_reused: 422,
+  precondition_required: 428,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  import_failed: 422,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+export type Locale = 'zh-CN' | 'en';
+
+const messages: Record<ErrorCode, Record<Locale, string>> = {
+  validation_failed: { 'zh-CN': '输入有误，请检查标出的字段', en: 'The input is invalid; see the fields listed' },
+  bad_request: { 'zh-CN': '请求无效', en: 'Bad request' },
+  unauthenticated: { 'zh-CN': '请先登录', en: 'Please sign in' },
+  invalid_credentials: { 'zh-CN': '用户名或密码错误', en: 'Wrong username or password' },
+  account_locked: { 'zh-CN': '登录失败次数过多，账号已临时锁定', en: 'Too many failed sign-ins; the account is locked for a while' },
+  forbidden: { 'zh-CN': '没有执行此操作的权限', en: 'You do not have permission to do this' },
+  out_of_scope: { 'zh-CN': '该数据不在您的数据权限范围内', en: 'This record is outside your data scope' },
+  not_found: { 'zh-CN': '记录不存在', en: 'Not found' },
+  conflict: { 'zh-CN': '操作与当前状态冲突', en: 'The request conflicts with the current state' },
+  version_conflict: { 'zh-CN': '记录已被他人修改，请刷新后重试', en: 'Someone else changed this record; reload and try again' },
+  already_exists: { 'zh-CN': '记录已存在', en: 'Already exists' },
+  idempotency_key_reused: { 'zh-CN': '幂等键已用于另一个请求', en: 'This Idempotency-Key was used for a different request' },
+  precondition_required: { 'zh-CN': '缺少版本号（If-Match）', en: 'A version (If-Match) is required' },
+  payload_too_large: { 'zh-CN': '内容过大', en: 'Payload too large' },
+  unsupported_media_type: { 'zh-CN': '不支持的文件类型', en: 'Unsupported file type' },
+  rate_limited: { 'zh-CN': '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
+  import_failed: { 'zh-CN': '导入失败，未写入任何数据', en: 'Import failed; nothing was written' },
+  internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
+};
+
+export interface FieldError {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly errors: FieldError[] | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, detail?: string, opts?: { errors?: FieldError[]; extra?: Record<string, unknown> }) {
+    super(detail ?? code);
+    this.code = code;
+    this.status = errorCodes[code];
+    this.errors = opts?.errors;
+    this.extra = opts?.extra;
+  }
+}
+
+export function errorTitle(code: ErrorCode, locale: Locale): string {
+  return messages[code][locale];
+}
+
+/** Picks zh-CN or en from an Accept-Language header; Chinese first. */
+export function localeFrom(acceptLanguage: string | undefined): Locale {
+  if (!acceptLanguage) return 'zh-CN';
+  const first = acceptLanguage.split(',')[0]?.trim().toLowerCase() ?? '';
+  return first.startsWith('en') ? 'en' : 'zh-CN';
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+export const forbidden = (permission: string) =>
+  new AppError('forbidden', `missing permission ${permission}`, { extra: { permission } });
+export const invalid = (field: string, rule: string, message: string) =>
+  new AppError('validation_failed', message, { errors: [{ field, rule, message }] });

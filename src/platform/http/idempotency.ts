@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { and, eq, lt } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from './errors.ts';
+import { idempotencyKeys } from './schema.ts';
+
+/** A claimed key whose request never finished (process crash) is released after this long. */
+const PENDING_STALE_MS = 10 * 60_000;
+const PENDING = 0;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotencyKey: string | null;
+  }
+}
+
+function requestHash(method: string, url: string, body: unknown): string {
+  return createHash('sha256')
+    .update(method)
+    .update(' ')
+    .update(url)
+    .update('\n')
+    .update(JSON.stringify(body ?? null))
+    .digest('hex');
+}
+
+/**
+ * `Idempotency-Key` on writes (phones retry, offline queues replay): the first request runs and its
+ * response is stored; a replay with the same key and same request gets the stored response
+ * (`Idempotent-Replayed: true`) without running again; the same key with a different request is refused.
+ * The key is claimed before the handler runs, so two concurrent copies cannot both run.
+ */
+export function registerIdempotency(app: FastifyInstance): void {
+  app.decorateRequest('idempotencyKey', null);
+
+  app.addHook('preHandler', async (request, reply) => {
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string' || !request.actor?.userId || ['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
+    if (key.length < 8 || key.length > 200 || !/^[\w.:-]+$/.test(key)) {
+      throw new AppError('bad_request', 'Idempotency-Key: 8 to 200 characters of letters, digits, - _ . :');
+    }
+    const db = app.deps.db;
+    const userId = request.actor.userId;
+    const tenantId = request.actor.tenantId;
+    const hash = requestHash(request.method, request.url, request.body);
+    const now = new Date();
+    const outcome = await db.tx(async (tx) => {
+      await tx
+        .delete(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.statusCode, PENDING), lt(idempotencyKeys.createdAt, new Date(now.getTime() - PENDING_STALE_MS))));
+      const inserted = await tx
+        .insert(idempotencyKeys)
+        .values({ userId, key, tenantId, method: request.method, path: request.url, requestHash: hash, statusCode: PENDING, createdAt: now })
+        .onConflictDoNothing()
+        .returning({ key: idempotencyKeys.key });
+      if (inserted.length > 0) return { kind: 'claimed' as const };
+      const [row] = await tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
+      return { kind: 'existing' as const, row };
+    });
+    if (outcome.kind === 'claimed') {
+      request.idempotencyKey = key;
+      return;
+    }
+    const row = outcome.row;
+    if (!row) return;
+    if (row.requestHash !== hash) throw new AppError('idempotency_key_reused');
+    if (row.statusCode === PENDING) throw new AppError('conflict', 'a request with this Idempotency-Key is still running; retry shortly');
+    reply.header('idempotent-replayed', 'true');
+    return reply.status(row.statusCode).send(row.responseBody);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const key = request.idempotencyKey;
+    const userId = request.actor?.userId;
+    if (!key || !userId) return payload;
+    request.idempotencyKey = null;
+    const db = app.deps.db;
+    if (reply.statusCode >= 500) {
+      // The write did not happen (or its outcome is unknown to the client): let it retry with the same key.
+      await db.tx((tx) => tx.delete(idempotencyKeys).where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key))));
+      return payload;
+    }
+    let body: unknown = null;
+    if (typeof payload === 'string' && payload.length > 0) {
+      try {
+        body = JSON.parse(payload);
+      } catch {
+        body = payload;
+      }
+    }
+    await db.tx((tx) =>
+      tx.update(idempotencyKeys).set({ statusCode: reply.statusCode, responseBody: body }).where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key))),
+    );
+    return payload;
+  });
+}

@@ -1,0 +1,361 @@
+import { and, asc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
+import type { Config } from '../../config.ts';
+import type { Ctx } from '../auth/actor.ts';
+import { requirePermission } from '../auth/scope.ts';
+import { users } from '../auth/schema.ts';
+import type { Database, Tx } from '../db/client.ts';
+import { newId } from '../db/columns.ts';
+import { matchesPattern, registerSubscriber, silentLog, startPollLoop, type Log, type OutboxEvent } from '../events/dispatcher.ts';
+import { registerStreamReplay, sendToUser, type StreamFrame } from '../events/stream.ts';
+import { AppError, invalid } from '../http/errors.ts';
+import { people } from '../org/schema.ts';
+import { emailChannel, webhookChannel, type Channel, type EmailMessage, type SendResult, type WebhookMessage, type WebhookPayload } from './channels.ts';
+import { notificationChannels, notificationDeliveries, notifications } from './schema.ts';
+import {
+  getChannel,
+  NOTIFICATION_CREATED,
+  readChannelConfig,
+  severityRank,
+  toNotificationDto,
+  type ChannelRow,
+  type DeliveryRow,
+  type NotificationRow,
+  type Severity,
+} from './service.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function loadNotification(tx: Tx, event: OutboxEvent): Promise<NotificationRow | null> {
+  const id = event.payload.notificationId ?? event.entityId;
+  if (typeof id !== 'string' || !UUID.test(id)) return null;
+  const [n] = await tx.select().from(notifications).where(eq(notifications.id, id));
+  return n ?? null;
+}
+
+export function notificationFrame(n: NotificationRow): StreamFrame {
+  return { event: 'notification', id: n.id, data: toNotificationDto(n) };
+}
+
+// Registered at import time (see registerSubscriber): both exist before the dispatcher's first round.
+
+/** Live push: the new notification goes to the user's open streams on every instance. */
+registerSubscriber('notify.stream', NOTIFICATION_CREATED, async (tx, event) => {
+  const n = await loadNotification(tx, event);
+  if (n && !n.readAt) await sendToUser(tx, n.userId, notificationFrame(n));
+});
+
+/** Reconnecting streams get the unread notifications newer than Last-Event-ID (UUIDv7 ids sort by time). */
+registerStreamReplay(async (tx, actor, lastEventId) => {
+  if (!actor.userId) return [];
+  const rows = await tx
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.tenantId, actor.tenantId), eq(notifications.userId, actor.userId), isNull(notifications.readAt), gt(notifications.id, lastEventId)))
+    .orderBy(asc(notifications.id))
+    .limit(100);
+  return rows.map(notificationFrame);
+});
+
+const severityLabel: Record<'zh-CN' | 'en', Record<Severity, string>> = {
+  'zh-CN': { info: '通知', warning: '警告', critical: '紧急' },
+  en: { info: 'Notice', warning: 'Warning', critical: 'Critical' },
+};
+
+export function renderEmail(n: Pick<NotificationRow, 'severity' | 'title' | 'body' | 'link'>, to: string, locale: 'zh-CN' | 'en'): EmailMessage {
+  const label = severityLabel[locale][n.severity];
+  return {
+    to,
+    subject: locale === 'en' ? `[SafeLoop ${label}] ${n.title}` : `【SafeLoop ${label}】${n.title}`,
+    text: n.body ? `${n.title}\n\n${n.body}` : n.title,
+    link: n.link,
+  };
+}
+
+export function channelMatches(channel: ChannelRow, type: string, severity: Severity): boolean {
+  if (!channel.enabled) return false;
+  if (channel.eventTypes.length > 0 && !channel.eventTypes.some((p) => matchesPattern(p, type))) return false;
+  const min = readChannelConfig(channel).minSeverity ?? 'info';
+  return severityRank[severity] >= severityRank[min];
+}
+
+/**
+ * Channel fan-out: one `notification_deliveries` row per matching channel, written in the dispatcher's
+ * transaction (so exactly once per notification). Sending is left to `deliverPending`, outside any
+ * transaction, with its own retries: a slow mail server never holds up the outbox.
+ */
+registerSubscriber('notify.channels', NOTIFICATION_CREATED, async (tx, event, { now }) => {
+  const n = await loadNotification(tx, event);
+  if (!n) return;
+  const channels = (await tx
+    .select()
+    .from(notificationChannels)
+    .where(and(eq(notificationChannels.tenantId, n.tenantId), eq(notificationChannels.enabled, true)))).filter((c) => channelMatches(c, n.type, n.severity));
+  if (channels.length === 0) return;
+  let recipient: { email: string | null; locale: 'zh-CN' | 'en' } | null = null;
+  if (channels.some((c) => c.kind === 'email')) {
+    // E-mail addresses live on the person (people.email), reached through users.personId.
+    const [u] = await tx
+      .select({ email: people.email, locale: users.locale })
+      .from(users)
+      .leftJoin(people, eq(people.id, users.personId))
+      .where(eq(users.id, n.userId));
+    recipient = { email: u?.email?.trim() || null, locale: u?.locale === 'en' ? 'en' : 'zh-CN' };
+  }
+  const rows: (typeof notificationDeliveries.$inferInsert)[] = [];
+  for (const c of channels) {
+    const base = { id: newId(), tenantId: n.tenantId, channelId: c.id, notificationId: n.id, eventType: n.type, createdAt: now, nextAttemptAt: now };
+    if (c.kind === 'email') {
+      const email = recipient?.email;
+      if (!email) {
+        // Logged, not silently skipped: the delivery log is where an operator looks for missing mail.
+        rows.push({ ...base, status: 'failed', error: 'recipient has no e-mail address (people.email)', payload: {} });
+        continue;
+      }
+      rows.push({ ...base, status: 'pending', recipient: email, payload: { ...renderEmail(n, email, recipient?.locale ?? 'zh-CN') } });
+    } else {
+      const payload: WebhookPayload = {
+        id: event.id,
+        type: n.type,
+        occurredAt: n.createdAt.toISOString(),
+        tenantId: n.tenantId,
+        data: { notificationId: n.id, userId: n.userId, severity: n.severity, title: n.title, link: n.link, refs: n.data },
+      };
+      rows.push({ ...base, status: 'pending', recipient: readChannelConfig(c).url ?? null, payload: { ...payload } });
+    }
+  }
+  await tx.insert(notificationDeliveries).values(rows);
+  wakeDeliveries();
+});
+
+export interface DeliverySettings {
+  smtpUrl: string | null;
+  smtpFrom: string;
+  publicUrl: string;
+  webhookTimeoutMs?: number;
+  /** Deliveries claimed per round. */
+  batch?: number;
+  /** Sent in parallel within a round. */
+  concurrency?: number;
+  /** How long a claimed delivery is hidden from other instances while it is being sent. */
+  leaseMs?: number;
+}
+
+export function deliverySettingsFrom(config: Pick<Config, 'smtpUrl' | 'smtpFrom' | 'publicUrl'>): DeliverySettings {
+  return { smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom, publicUrl: config.publicUrl };
+}
+
+/** Attempts per delivery: 30 s, 1, 2, 4 … min apart, capped at 1 h; ten attempts span about four hours. */
+export const MAX_DELIVERY_ATTEMPTS = 10;
+export function deliveryBackoffMs(attempts: number): number {
+  return Math.min(3_600_000, 30_000 * 2 ** Math.min(Math.max(attempts - 1, 0), 20));
+}
+
+function isEmailMessage(p: Record<string, unknown>): p is Record<string, unknown> & EmailMessage {
+  return typeof p.to === 'string' && typeof p.subject === 'string' && typeof p.text === 'string';
+}
+
+function isWebhookPayload(p: Record<string, unknown>): p is Record<string, unknown> & WebhookPayload {
+  return typeof p.id === 'string' && typeof p.type === 'string' && typeof p.occurredAt === 'string' && typeof p.tenantId === 'string' && typeof p.data === 'object';
+}
+
+const emailChannels = new Map<string, Channel<EmailMessage>>();
+
+/** One transport per SMTP URL and sender, reused across rounds. */
+function emailFor(settings: DeliverySettings): Channel<EmailMessage> {
+  const key = `${settings.smtpUrl ?? ''}|${settings.smtpFrom}|${settings.publicUrl}`;
+  let ch = emailChannels.get(key);
+  if (!ch) {
+    ch = emailChannel({ smtpUrl: settings.smtpUrl, from: settings.smtpFrom, publicUrl: settings.publicUrl });
+    if (emailChannels.size > 20) emailChannels.clear();
+    emailChannels.set(key, ch);
+  }
+  return ch;
+}
+
+interface Outcome extends SendResult {
+  /** No point retrying (channel gone, message unreadable). */
+  final?: boolean;
+}
+
+async function sendOne(d: DeliveryRow, channel: ChannelRow | undefined, settings: DeliverySettings, now: Date): Promise<Outcome> {
+  if (!channel) return { ok: false, error: 'channel deleted', final: true };
+  if (!channel.enabled) return { ok: false, error: 'channel disabled', final: true };
+  if (channel.kind === 'email') {
+    if (!isEmailMessage(d.payload)) return { ok: false, error: 'stored e-mail message is malformed', final: true };
+    return emailFor(settings).send({ to: d.payload.to, subject: d.payload.subject, text: d.payload.text, link: typeof d.payload.link === 'string' ? d.payload.link : null });
+  }
+  const cfg = readChannelConfig(channel);
+  if (!cfg.url || !cfg.secret) return { ok: false, error: 'webhook channel has no url or secret', final: true };
+  if (!isWebhookPayload(d.payload)) return { ok: false, error: 'stored webhook payload is malformed', final: true };
+  const payload: WebhookPayload = { id: d.payload.id, type: d.payload.type, occurredAt: d.payload.occurredAt, tenantId: d.payload.tenantId, data: d.payload.data };
+  return webhookChannel({ url: cfg.url, secret: cfg.secret, timeoutMs: settings.webhookTimeoutMs, now: () => now }).send({ deliveryId: d.id, payload });
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+export interface DeliverResult {
+  claimed: number;
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+/**
+ * Sends due deliveries. Claim (short transaction, `FOR UPDATE SKIP LOCKED`, lease on next_attempt_at) →
+ * send outside any transaction → record the outcome. A crash between sending and recording resends after
+ * the lease: receivers de-duplicate on X-SafeLoop-Delivery (webhook); an e-mail may arrive twice.
+ */
+export async function deliverPending(db: Database, now: Date, settings: DeliverySettings): Promise<DeliverResult> {
+  const batch = settings.batch ?? 20;
+  const leaseUntil = new Date(now.getTime() + (settings.leaseMs ?? 300_000));
+  const claimed = await db.tx(async (tx) => {
+    const due = tx
+      .select({ id: notificationDeliveries.id })
+      .from(notificationDeliveries)
+      .where(and(eq(notificationDeliveries.status, 'pending'), lte(notificationDeliveries.nextAttemptAt, now)))
+      .orderBy(asc(notificationDeliveries.nextAttemptAt), asc(notificationDeliveries.id))
+      .limit(batch)
+      .for('update', { skipLocked: true });
+    return tx.update(notificationDeliveries).set({ nextAttemptAt: leaseUntil }).where(inArray(notificationDeliveries.id, due)).returning();
+  });
+  const result: DeliverResult = { claimed: claimed.length, sent: 0, retrying: 0, failed: 0 };
+  if (claimed.length === 0) return result;
+  const channelIds = [...new Set(claimed.map((d) => d.channelId))];
+  const channels = await db.read((tx) => tx.select().from(notificationChannels).where(inArray(notificationChannels.id, channelIds)));
+  const byId = new Map(channels.map((c) => [c.id, c]));
+  const outcomes = await mapLimit(claimed, settings.concurrency ?? 4, (d) =>
+    sendOne(d, byId.get(d.channelId), settings, now).catch((e: unknown): Outcome => ({ ok: false, error: e instanceof Error ? e.message : String(e) })),
+  );
+  await db.tx(async (tx) => {
+    for (const [i, d] of claimed.entries()) {
+      const o = outcomes[i] ?? { ok: false, error: 'no outcome' };
+      const attempts = d.attempts + 1;
+      const common = { attempts, responseCode: o.responseCode ?? null };
+      if (o.ok) {
+        result.sent++;
+        await tx.update(notificationDeliveries).set({ ...common, status: 'sent', sentAt: now, error: null }).where(eq(notificationDeliveries.id, d.id));
+      } else if (o.final || attempts >= MAX_DELIVERY_ATTEMPTS) {
+        result.failed++;
+        await tx.update(notificationDeliveries).set({ ...common, status: 'failed', error: o.error ?? 'failed' }).where(eq(notificationDeliveries.id, d.id));
+      } else {
+        result.retrying++;
+        await tx
+          .update(notificationDeliveries)
+          .set({ ...common, error: o.error ?? 'failed', nextAttemptAt: new Date(now.getTime() + deliveryBackoffMs(attempts)) })
+          .where(eq(notificationDeliveries.id, d.id));
+      }
+    }
+  });
+  return result;
+}
+
+const wakers = new Set<() => void>();
+
+/** Nudges the local delivery loop (no I/O; fine inside a transaction). */
+export function wakeDeliveries(): void {
+  for (const w of wakers) w();
+}
+
+export interface StartNotifyOptions {
+  db: Database;
+  config: Pick<Config, 'smtpUrl' | 'smtpFrom' | 'publicUrl'>;
+  now?: () => Date;
+  log?: Log;
+  intervalMs?: number;
+  /** Overrides for tests (timeouts, batch). */
+  settings?: Partial<DeliverySettings>;
+}
+
+/** Starts the delivery loop (every second, or at once when new deliveries are written). */
+export function startNotify(opts: StartNotifyOptions): { stop(): Promise<void> } {
+  const settings = { ...deliverySettingsFrom(opts.config), ...opts.settings };
+  const now = opts.now ?? (() => new Date());
+  const log = opts.log ?? silentLog;
+  const batch = settings.batch ?? 20;
+  const loop = startPollLoop(
+    async () => {
+      const r = await deliverPending(opts.db, now(), settings);
+      if (r.retrying + r.failed > 0) log.warn({ ...r }, 'some notification deliveries failed');
+      return r.claimed === batch;
+    },
+    { intervalMs: opts.intervalMs ?? 1000, log, name: 'notification delivery', wakers },
+  );
+  return { stop: loop.stop };
+}
+
+export interface TestChannelResult {
+  ok: boolean;
+  responseCode: number | null;
+  error: string | null;
+  deliveryId: string;
+}
+
+/**
+ * Sends a test message through a channel now (outside any transaction) and logs it as a delivery
+ * (`notify.test`). E-mail goes to `to`, or to the administrator's own address.
+ */
+export async function testChannel(ctx: Ctx, settings: DeliverySettings, id: string, input: { to?: string }): Promise<TestChannelResult> {
+  requirePermission(ctx.actor, 'notify:manage');
+  const channel = await getChannel(ctx, id);
+  const now = ctx.now();
+  const deliveryId = newId();
+  const type = 'notify.test';
+  let outcome: Outcome;
+  let recipient: string | null;
+  let payload: Record<string, unknown>;
+  const locale = ctx.locale;
+  const title = locale === 'en' ? 'SafeLoop test message' : 'SafeLoop 测试消息';
+  const body = locale === 'en' ? `Channel "${channel.name}" works.` : `通知渠道“${channel.name}”配置正确。`;
+  if (channel.kind === 'email') {
+    let to = input.to ?? null;
+    if (!to && ctx.actor.userId) {
+      const [u] = await ctx.db.read((tx) =>
+        tx.select({ email: people.email }).from(users).leftJoin(people, eq(people.id, users.personId)).where(eq(users.id, ctx.actor.userId ?? '')),
+      );
+      to = u?.email ?? null;
+    }
+    if (!to) throw invalid('to', 'required', 'to: your account has no e-mail address; give one to send the test to');
+    const message = renderEmail({ severity: 'info', title, body, link: '/' }, to, locale);
+    recipient = to;
+    payload = { ...message };
+    outcome = await emailFor(settings).send(message);
+  } else {
+    const cfg = readChannelConfig(channel);
+    if (!cfg.url || !cfg.secret) throw new AppError('conflict', 'webhook channel has no url or secret');
+    const webhook: WebhookPayload = { id: newId(), type, occurredAt: now.toISOString(), tenantId: ctx.actor.tenantId, data: { title, body } };
+    recipient = cfg.url;
+    payload = { ...webhook };
+    const message: WebhookMessage = { deliveryId, payload: webhook };
+    outcome = await webhookChannel({ url: cfg.url, secret: cfg.secret, timeoutMs: settings.webhookTimeoutMs, now: ctx.now }).send(message);
+  }
+  await ctx.db.tx((tx) =>
+    tx.insert(notificationDeliveries).values({
+      id: deliveryId,
+      tenantId: ctx.actor.tenantId,
+      channelId: channel.id,
+      notificationId: null,
+      eventType: type,
+      status: outcome.ok ? 'sent' : 'failed',
+      attempts: 1,
+      responseCode: outcome.responseCode ?? null,
+      error: outcome.ok ? null : (outcome.error ?? 'failed'),
+      payload,
+      recipient,
+      createdAt: now,
+      sentAt: outcome.ok ? now : null,
+      nextAttemptAt: now,
+    }),
+  );
+  return { ok: outcome.ok, responseCode: outcome.responseCode ?? null, error: outcome.ok ? null : (outcome.error ?? 'failed'), deliveryId };
+}

@@ -1,0 +1,67 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, type Page } from '../../api/client.ts';
+
+/** GET /api/v1/notifications (docs/api-contract.md). */
+export interface Notification {
+  id: string;
+  type: string;
+  severity: 'info' | 'warning' | 'critical';
+  title: string;
+  body: string | null;
+  link: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+  readAt: string | null;
+}
+
+export const notificationKeys = {
+  all: ['notifications'] as const,
+  count: ['notifications', 'unread-count'] as const,
+  recent: ['notifications', 'recent'] as const,
+  unread: ['notifications', 'unread'] as const,
+};
+
+export function useUnreadCount() {
+  return useQuery({
+    queryKey: notificationKeys.count,
+    queryFn: () => api.get<{ count: number }>('/notifications/unread-count'),
+    // The live stream pushes changes; this poll only heals a stream that silently died behind a proxy.
+    refetchInterval: 5 * 60_000,
+  });
+}
+
+export function useRecentNotifications(enabled: boolean) {
+  return useQuery({
+    queryKey: notificationKeys.recent,
+    queryFn: () => api.get<Page<Notification>>('/notifications', { limit: 10 }),
+    enabled,
+  });
+}
+
+export function useUnreadNotifications(limit: number) {
+  return useQuery({
+    queryKey: [...notificationKeys.unread, limit],
+    queryFn: () => api.get<Page<Notification>>('/notifications', { unread: true, limit }),
+  });
+}
+
+export function useMarkRead() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.post<void>(`/notifications/${encodeURIComponent(id)}/read`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: notificationKeys.all }),
+  });
+}
+
+/** "Send me a test": lets a worker check that the bell and the live stream reach this phone. */
+export function useSendTestNotification() {
+  return useMutation({ mutationFn: () => api.post<{ id: string }>('/notifications/test') });
+}
+
+export function useMarkAllRead() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post<void>('/notifications/read-all'),
+    onSuccess: () => qc.invalidateQueries({ queryKey: notificationKeys.all }),
+  });
+}
