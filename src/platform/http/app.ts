@@ -262,7 +262,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         request.authVia = via;
       }
     }
-    if (cfg.public) return;
+    // Pages of the web app (the not-found handler serves index.html for client-side routes) are public: the
+    // app itself sends a signed-out visitor to the login page. Only /api/ needs a session.
+    if (cfg.public || !request.url.startsWith('/api/')) return;
     if (!request.actor) return sendProblem(request, reply, new AppError('unauthenticated'));
     // CSRF: a cookie-authenticated write must come from our own origin (the cookie is also SameSite=Strict).
     if (via === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {

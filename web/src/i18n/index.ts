@@ -50,6 +50,7 @@ void i18n.use(initReactI18next).init({
   fallbackLng: 'zh-CN',
   interpolation: { escapeValue: false }, // React escapes already.
   returnNull: false,
+  showSupportNotice: false, // no advertising in the browser console of a plant's terminal
 });
 
 /** Switches UI text, antd/dayjs locale (via the app's ConfigProvider) and the API's Accept-Language. */
