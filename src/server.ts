@@ -3,7 +3,7 @@ import { authRoutes } from './platform/auth/routes.ts';
 import { auditRoutes } from './platform/audit/routes.ts';
 import { fileRoutes } from './platform/files/routes.ts';
 import { streamRoutes } from './platform/events/routes.ts';
-import { buildApp, type App, type AppDeps } from './platform/http/app.ts';
+import { buildApp, withUploads, type App, type AppDeps } from './platform/http/app.ts';
 import { hazardRoutes } from './modules/hazards/routes.ts';
 import { jobRoutes } from './platform/jobs/routes.ts';
 import { notifyRoutes } from './platform/notify/routes.ts';
@@ -20,11 +20,11 @@ export async function createServer(deps: AppDeps): Promise<App> {
   await app.register(authRoutes);
   await app.register(auditRoutes);
   await app.register(adminRoutes);
-  await app.register(orgRoutes);
+  await app.register(withUploads(orgRoutes));
   await app.register(jobRoutes);
-  await app.register(fileRoutes);
+  await app.register(withUploads(fileRoutes));
   await app.register(streamRoutes);
   await app.register(notifyRoutes);
-  await app.register(hazardRoutes);
+  await app.register(withUploads(hazardRoutes));
   return app;
 }

@@ -237,14 +237,17 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
  * instance (not encapsulated) before the other route plugins, so it sees every API request after auth.
  */
 export async function tokenUsageTracking(app: FastifyInstance): Promise<void> {
-  app.addHook('onRequest', async (request) => {
-    if (request.actor?.kind !== 'token' || !request.authToken) return;
-    try {
-      await touchTokenUsage(app.deps.db, request.authToken, (app.deps.now ?? (() => new Date()))());
-    } catch (e) {
-      // Bookkeeping only: a failed write must never fail the request it describes.
-      request.log.warn({ err: e }, 'could not record API token use');
-    }
+  // A callback hook: most requests are not made with an API token and must not pay for a promise here.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.actor?.kind !== 'token' || !request.authToken) return done();
+    touchTokenUsage(app.deps.db, request.authToken, (app.deps.now ?? (() => new Date()))()).then(
+      () => done(),
+      (e: unknown) => {
+        // Bookkeeping only: a failed write must never fail the request it describes.
+        request.log.warn({ err: e }, 'could not record API token use');
+        done();
+      },
+    );
   });
 }
 // Fastify's documented opt-out of encapsulation (what fastify-plugin sets): the hook applies app-wide.

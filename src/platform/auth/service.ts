@@ -181,6 +181,16 @@ export function clearActorCache(): void {
   actorCache.clear();
 }
 
+/**
+ * The actor of a token from the cache, without a promise: `null` for a token that cannot be valid,
+ * `undefined` when it has to be looked up (resolveToken). Lets the auth hook stay synchronous on the hot path.
+ */
+export function cachedActor(token: string, now: Date): Actor | null | undefined {
+  if (token.length < 20 || token.length > 200) return null;
+  const hit = actorCache.get(sha256(token));
+  return hit && hit.until > now.getTime() ? hit.actor : undefined;
+}
+
 export async function resolveToken(db: Database, token: string, now: Date): Promise<Actor | null> {
   if (token.length < 20 || token.length > 200) return null;
   const hash = sha256(token);

@@ -8,13 +8,13 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
 import type { Actor, Ctx } from '../auth/actor.ts';
 import { grants } from '../auth/permissions.ts';
-import { resolveToken, SESSION_COOKIE } from '../auth/service.ts';
+import { cachedActor, resolveToken, SESSION_COOKIE } from '../auth/service.ts';
 import type { Database } from '../db/client.ts';
 import { AppError, errorTitle, localeFrom, type ErrorCode, type Locale } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
@@ -146,6 +146,20 @@ async function helmetHeaders(options: FastifyHelmetOptions): Promise<[string, st
   return headers;
 }
 
+/**
+ * Registers a route plugin with multipart/form-data parsing. Only plugins with upload routes (files,
+ * Excel imports) get the parser: it adds async hooks to every request of the scope it is registered in,
+ * which cost a measurable share of small API requests (bench/README.md). A multipart body sent to any
+ * other route is refused with 415 unsupported_media_type.
+ */
+export function withUploads(plugin: FastifyPluginAsyncTypebox): FastifyPluginAsyncTypebox {
+  return async (scope) => {
+    const { config } = scope.deps;
+    await scope.register(fastifyMultipart, { limits: { fileSize: config.maxUploadMb * 1024 * 1024, files: 10, fields: 20, parts: 30 } });
+    await scope.register(plugin);
+  };
+}
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   const app = Fastify({
@@ -162,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // Every route must say who may call it: a forgotten permission is a bug caught at start, not in production.
   app.addHook('onRoute', (route) => {
-    const c = route.config as { permission?: string; public?: boolean; authenticated?: boolean } | undefined;
+    const c = route.config as { permission?: string; public?: boolean; authenticated?: boolean; rateLimitPerMinute?: number } | undefined;
     const isStaticOrDocs = route.url.startsWith('/docs') || !route.url.startsWith('/api/');
     if (isStaticOrDocs) {
       route.config = { ...(route.config ?? {}), public: true } as typeof route.config;
@@ -171,6 +185,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (!c || (!c.permission && !c.public && !c.authenticated)) {
       throw new Error(`route ${route.method} ${route.url} declares no permission, public or authenticated`);
     }
+    // Rate limits as plain numbers per route (a route of its own gets its own counter per IP): the limiter's
+    // async option functions cost more per request than the counting itself (bench/README.md). Health probes
+    // from load balancers are frequent and cheap; limiting them would only cause false alarms.
+    const routeConfig = route.config as { rateLimitPerMinute?: number; rateLimit?: false | { max: number; timeWindow: number } };
+    if (route.url === '/api/v1/health') routeConfig.rateLimit = false;
+    else if (c.rateLimitPerMinute) routeConfig.rateLimit = { max: c.rateLimitPerMinute, timeWindow: 60_000 };
   });
 
   app.setErrorHandler((error: FastifyishError, request, reply) => {
@@ -212,14 +232,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     done();
   });
   await app.register(fastifyCookie);
-  await app.register(fastifyMultipart, { limits: { fileSize: config.maxUploadMb * 1024 * 1024, files: 10, fields: 20, parts: 30 } });
   await app.register(fastifyRateLimit, {
     global: true,
-    max: (request) => request.routeOptions.config.rateLimitPerMinute ?? config.rateLimitPerMinute,
+    max: config.rateLimitPerMinute,
     timeWindow: 60_000,
-    // Health probes from load balancers are frequent and cheap; limiting them would only cause false alarms.
-    allowList: (request) => request.url === '/api/v1/health',
-    keyGenerator: (request) => `${request.routeOptions.config.rateLimitPerMinute ? request.routeOptions.url : 'all'}|${request.ip}`,
     errorResponseBuilder: (_request, context) => {
       const e = new AppError('rate_limited', `rate limit ${context.max} per minute exceeded`, { extra: { retryAfterSeconds: Math.ceil(context.ttl / 1000) } });
       return e;
@@ -240,10 +256,29 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  // Authentication: cookie (web) or Authorization: Bearer (API, phones, integrations).
-  app.addHook('onRequest', async (request, reply) => {
-    request.locale = localeFrom(request.headers['accept-language']);
+  // Authentication: cookie (web) or Authorization: Bearer (API, phones, integrations). A callback hook that
+  // stays synchronous when there is no token or its actor is cached (nearly every request): an async hook
+  // costs a promise and a microtask turn on every request (bench/README.md).
+  const authorize = (request: FastifyRequest, via: 'cookie' | 'bearer' | null): AppError | null => {
     const cfg = request.routeOptions.config;
+    // Pages of the web app (the not-found handler serves index.html for client-side routes) are public: the
+    // app itself sends a signed-out visitor to the login page. Only /api/ needs a session.
+    if (cfg.public || !request.url.startsWith('/api/')) return null;
+    if (!request.actor) return new AppError('unauthenticated');
+    // CSRF: a cookie-authenticated write must come from our own origin (the cookie is also SameSite=Strict).
+    if (via === 'cookie' && request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS') {
+      const origin = request.headers.origin;
+      const host = request.headers.host;
+      // An origin that is no URL ("null" from sandboxed frames) is as foreign as another site.
+      if (origin && host && URL.parse(origin)?.host !== host) return new AppError('forbidden', 'cross-site request refused');
+    }
+    if (cfg.permission && !grants(request.actor.permissions, cfg.permission)) {
+      return new AppError('forbidden', `missing permission ${cfg.permission}`, { extra: { permission: cfg.permission } });
+    }
+    return null;
+  };
+  app.addHook('onRequest', (request, reply, done) => {
+    request.locale = localeFrom(request.headers['accept-language']);
     const auth = request.headers.authorization;
     let token: string | null = null;
     let via: 'cookie' | 'bearer' | null = null;
@@ -254,29 +289,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       token = request.cookies[SESSION_COOKIE] ?? null;
       via = 'cookie';
     }
-    if (token) {
-      const actor = await resolveToken(deps.db, token, (deps.now ?? (() => new Date()))());
-      if (actor) {
+    const finish = (actor: Actor | null): void => {
+      if (actor && token) {
         request.actor = actor;
         request.authToken = token;
         request.authVia = via;
       }
-    }
-    // Pages of the web app (the not-found handler serves index.html for client-side routes) are public: the
-    // app itself sends a signed-out visitor to the login page. Only /api/ needs a session.
-    if (cfg.public || !request.url.startsWith('/api/')) return;
-    if (!request.actor) return sendProblem(request, reply, new AppError('unauthenticated'));
-    // CSRF: a cookie-authenticated write must come from our own origin (the cookie is also SameSite=Strict).
-    if (via === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
-      const origin = request.headers.origin;
-      const host = request.headers.host;
-      if (origin && host && new URL(origin).host !== host) {
-        return sendProblem(request, reply, new AppError('forbidden', 'cross-site request refused'));
-      }
-    }
-    if (cfg.permission && !grants(request.actor.permissions, cfg.permission)) {
-      return sendProblem(request, reply, new AppError('forbidden', `missing permission ${cfg.permission}`, { extra: { permission: cfg.permission } }));
-    }
+      const refused = authorize(request, via);
+      if (refused) void sendProblem(request, reply, refused);
+      else done();
+    };
+    if (!token) return finish(null);
+    const now = (deps.now ?? (() => new Date()))();
+    const cached = cachedActor(token, now);
+    if (cached !== undefined) return finish(cached);
+    resolveToken(deps.db, token, now).then(finish, done);
   });
 
   registerIdempotency(app);
