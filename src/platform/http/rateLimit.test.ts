@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, seedSmallCompany, type TestApp } from '../../test/app.ts';
+
+let t: TestApp;
+let s: Awaited<ReturnType<typeof seedSmallCompany>>;
+
+// A low general limit so the test reaches it quickly; login keeps its own fixed 20 per minute.
+beforeAll(async () => {
+  t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '12' });
+  s = await seedSmallCompany(t);
+});
+afterAll(() => t.close());
+
+const from = (ip: string) => ({ remoteAddress: ip });
+
+describe('rate limits', () => {
+  it('answers the request past the per-IP limit with 429 problem+json and a retry time, other IPs unaffected', async () => {
+    const { authorization } = await t.login(s.worker.username, s.worker.password);
+    const statuses: number[] = [];
+    for (let i = 0; i < 13; i++) {
+      const res = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization }, ...from('10.9.0.1') });
+      statuses.push(res.statusCode);
+      if (res.statusCode === 429) {
+        expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+        const body = res.json();
+        expect(body.code).toBe('rate_limited');
+        expect(body.retryAfterSeconds).toBeGreaterThan(0);
+        expect(body.retryAfterSeconds).toBeLessThanOrEqual(60);
+      }
+    }
+    expect(statuses.slice(0, 12).every((c) => c === 200)).toBe(true);
+    expect(statuses[12]).toBe(429);
+    const other = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization }, ...from('10.9.0.2') });
+    expect(other.statusCode).toBe(200);
+  });
+
+  it('never limits the health probe', async () => {
+    for (let i = 0; i < 40; i++) {
+      const res = await t.app.inject({ method: 'GET', url: '/api/v1/health', ...from('10.9.0.3') });
+      expect(res.statusCode).toBe(200);
+    }
+  });
+
+  it('counts login attempts on their own limit of 20 per minute, apart from the general one', async () => {
+    const ip = from('10.9.0.4');
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'nobody-here', password: 'wrong-password' }, ...ip });
+      statuses.push(res.statusCode);
+    }
+    // 20 wrong passwords are answered as such (more than the general limit of 12), the 21st is refused.
+    expect(statuses.slice(0, 20).every((c) => c === 401)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    // The general counter of that IP was not used up by the logins.
+    const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', ...ip });
+    expect(me.statusCode).toBe(401);
+  });
+});
