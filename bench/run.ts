@@ -1,8 +1,9 @@
 /**
- * `npm run bench -- <name>` runs one benchmark (`api`, `startup`); without a name, all of them in turn.
+ * `npm run bench -- <name>` runs one benchmark (`api`, `startup`, `hazards`); without a name, all of them in turn.
  * Each writes bench/results/<name>.json (DESIGN: Testing → benchmarks).
  */
 import { runApiBench } from './api.ts';
+import { runHazardsBench } from './hazards.ts';
 import type { BenchResult } from './lib.ts';
 import { writeResult } from './lib.ts';
 import { runStartupBench } from './startup.ts';
@@ -10,6 +11,7 @@ import { runStartupBench } from './startup.ts';
 const benches: Record<string, () => Promise<BenchResult>> = {
   startup: runStartupBench,
   api: runApiBench,
+  hazards: runHazardsBench,
 };
 
 async function main(): Promise<void> {

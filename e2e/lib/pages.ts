@@ -15,6 +15,12 @@ export const pageSpecs = [
   { key: 'tokens', path: '/admin/tokens', anyOf: ['tokens:own', 'tokens:manage'] },
   { key: 'audit', path: '/admin/audit', anyOf: ['audit:read'] },
   { key: 'import', path: '/admin/import', anyOf: ['people:import'] },
+  { key: 'hazardTasks', path: '/hazards/tasks', anyOf: ['hazard:read'] },
+  { key: 'hazardReport', path: '/hazards/report', anyOf: ['hazard:report'] },
+  { key: 'hazardLedger', path: '/hazards', anyOf: ['hazard:read'] },
+  { key: 'hazardImport', path: '/hazards/import', anyOf: ['hazard:import'] },
+  { key: 'hazardFigures', path: '/hazards/figures', anyOf: ['hazard:read'] },
+  { key: 'hazardConfig', path: '/hazards/config', anyOf: ['hazard:configure'] },
 ] as const;
 export type PageKey = (typeof pageSpecs)[number]['key'];
 export const adminPages: PageKey[] = ['org', 'people', 'positions', 'roles', 'users', 'tokens', 'audit', 'import'];
@@ -110,5 +116,45 @@ export const contentChecks: Record<PageKey, (page: Page, viewport: ViewportName,
   import: async (page) => {
     await page.getByTestId('import-template').waitFor();
     await page.getByTestId('import-upload').waitFor();
+  },
+  hazardTasks: async (page, viewport) => {
+    await page.getByTestId('hazard-tasks-page').waitFor();
+    // The first tab is the person's most urgent queue; its list shows what the API returns for it.
+    const tab = (await page.locator('[data-testid^="tasks-tab-"]').first().getAttribute('data-testid'))?.replace('tasks-tab-', '');
+    const query: Record<string, string> = { rectify: 'mine=assigned&status=assigned&status=rectifying&status=rework', verify: 'mine=verify', triage: 'status=reported', reported: 'mine=reported' };
+    const api = await apiAs<{ items: unknown[] }>(page, 'GET', `/hazards?${query[tab ?? 'reported'] ?? 'mine=reported'}&limit=1`);
+    if (api.status !== 200) throw new Error(`GET /hazards (${tab}) → ${api.status}`);
+    await expectRows(page, `tasks-${tab}`, viewport, api.body.items.length);
+  },
+  hazardReport: async (page) => {
+    const api = await apiAs<{ categories: { labelZh: string }[] }>(page, 'GET', '/hazards/config');
+    if (api.status !== 200) throw new Error(`GET /hazards/config → ${api.status}`);
+    await page.getByTestId('hazard-report-page').waitFor();
+    await page.getByTestId('report-photos').waitFor();
+    await page.getByTestId('report-submit').waitFor();
+  },
+  hazardLedger: async (page, viewport) => {
+    const api = await apiAs<{ items: unknown[] }>(page, 'GET', '/hazards?limit=1');
+    if (api.status !== 200) throw new Error(`GET /hazards → ${api.status}`);
+    await expectRows(page, 'hazard-ledger-list', viewport, api.body.items.length);
+  },
+  hazardImport: async (page) => {
+    await page.getByTestId('hazard-import-template').waitFor();
+    await page.getByTestId('hazard-import-upload').waitFor();
+  },
+  hazardFigures: async (page) => {
+    const api = await apiAs<{ total: { reported: number } }>(page, 'GET', '/hazards/figures');
+    if (api.status !== 200) throw new Error(`GET /hazards/figures → ${api.status}`);
+    await page.getByTestId('hazard-figures-page').waitFor();
+    // The totals have loaded when the statistic shows a value instead of its skeleton.
+    await page.getByTestId('figure-reported').locator('.ant-statistic-content-value').waitFor();
+    await page.getByTestId('leaderboard').waitFor();
+  },
+  hazardConfig: async (page) => {
+    const api = await apiAs<{ categories: { labelZh: string }[] }>(page, 'GET', '/hazards/config');
+    if (api.status !== 200) throw new Error(`GET /hazards/config → ${api.status}`);
+    const first = api.body.categories[0];
+    if (!first) throw new Error('the hazard category dictionary is empty');
+    await expectText(page, 'dict-list', first.labelZh);
   },
 };

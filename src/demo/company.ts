@@ -354,6 +354,10 @@ export const DEMO_COMPANY: CompanySpec = {
     { username: 'leader1', role: 'team_leader', person: { unit: 'P2-HJ-1', head: true } },
     { username: 'worker1', role: 'employee', person: { unit: 'P2-HJ-1', position: 'WELD' } },
     { username: 'contractor1', role: 'contractor', person: { unit: 'CBS-JSAJ', position: 'WELD' } },
+    // Owners of the other demo hazard areas: the casting shop's director and the equipment & power manager
+    // (electrical hazards anywhere go to 设备动力部 by an assignment rule).
+    { username: 'head2', role: 'dept_head', person: { unit: 'P1-ZZ', head: true } },
+    { username: 'equip1', role: 'dept_head', person: { unit: 'SBDL', head: true } },
   ],
 };
 

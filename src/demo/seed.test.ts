@@ -1,4 +1,4 @@
-import { and, eq, like, sql } from 'drizzle-orm';
+import { and, asc, eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { builtinRoles } from '../platform/auth/permissions.ts';
@@ -8,7 +8,12 @@ import { orgUnits, people, positions, tenants } from '../platform/org/schema.ts'
 import type { App } from '../platform/http/app.ts';
 import { createServer } from '../server.ts';
 import { openTestDatabase } from '../test/db.ts';
+import { files } from '../platform/files/schema.ts';
+import { newId } from '../platform/db/columns.ts';
+import { hazardStates } from '../modules/hazards/lifecycle.ts';
+import { hazardCounters, hazardEvents, hazardPoints, hazardSignoffs, hazards } from '../modules/hazards/schema.ts';
 import { DEMO_BRANCH, DEMO_COMPANY } from './company.ts';
+import { DEMO_HAZARD_COUNT } from './hazards.ts';
 import { planDemoCompany } from './plan.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoIfEmpty } from './seed.ts';
 
@@ -204,6 +209,129 @@ describe('demo seed', () => {
         );
       expect(plan()).toEqual(plan());
     }
+  });
+});
+
+const tokens = new Map<string, string>();
+/** One sign-in per login for the hazard tests (the login endpoint allows 20 per minute per address). */
+async function loginOnce(username: string): Promise<string> {
+  const known = tokens.get(username);
+  if (known) return known;
+  const authorization = await login(username);
+  tokens.set(username, authorization);
+  return authorization;
+}
+
+async function get<T>(username: string, url: string): Promise<T> {
+  const res = await app.inject({ method: 'GET', url, headers: { authorization: await loginOnce(username) } });
+  expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+  return res.json() as T;
+}
+
+describe('demo hazards', () => {
+  it('seeds 150 hazards in every state with numbers, timelines, points, two major ones with a treatment plan and one anonymous', async () => {
+    const demo = await tenantId('DEMO');
+    const rows = await db.read((tx) => tx.select().from(hazards).where(eq(hazards.tenantId, demo)));
+    expect(rows).toHaveLength(DEMO_HAZARD_COUNT);
+    const count = (f: (h: (typeof rows)[number]) => boolean) => rows.filter(f).length;
+    for (const state of hazardStates) expect(count((h) => h.status === state), state).toBeGreaterThan(0);
+    expect(count((h) => h.status === 'closed')).toBeGreaterThan(DEMO_HAZARD_COUNT * 0.7);
+    expect(count((h) => h.status === 'rejected')).toBeGreaterThanOrEqual(2);
+    expect(count((h) => h.status !== 'closed' && h.status !== 'rejected' && h.rectifyOverdue)).toBeGreaterThanOrEqual(2);
+    expect(count((h) => h.status === 'rectifying' && !h.rectifyOverdue)).toBeGreaterThanOrEqual(2);
+    const major = rows.filter((h) => h.level === 'major');
+    expect(major.map((h) => h.status).sort()).toEqual(['closed', 'rectifying']);
+    for (const h of major) {
+      expect(h.treatmentPlan?.goal).toBeTruthy();
+      expect(h.reportToAuthority).toBe(true);
+    }
+    const signoffs = await db.read((tx) => tx.select().from(hazardSignoffs).where(eq(hazardSignoffs.tenantId, demo)));
+    expect(new Set(signoffs.map((x) => x.hazardId))).toEqual(new Set(major.map((h) => h.id)));
+    // Plans name a real person of the company as responsible (五到位), as the plan endpoint requires.
+    const personIds = new Set((await db.read((tx) => tx.select({ id: people.id }).from(people).where(eq(people.tenantId, demo)))).map((p) => p.id));
+    const planned = rows.filter((h) => h.plan);
+    expect(planned.length).toBeGreaterThan(10);
+    for (const h of planned) expect(personIds.has(h.plan!.responsiblePersonId), h.number).toBe(true);
+    for (const h of rows.filter((x) => !x.anonymous)) expect(h.reporterPersonId, h.number).not.toBeNull();
+    const anonymous = rows.filter((h) => h.anonymous);
+    expect(anonymous).toHaveLength(1);
+    expect(anonymous[0]!.reporterUserId).toBeNull();
+    expect(count((h) => h.fixOnSpot)).toBeGreaterThan(0);
+    // Numbers YH-<year>-000001… follow the report times with no gaps, and the counter continues after them.
+    const byYear = new Map<number, typeof rows>();
+    for (const h of [...rows].sort((a, b) => a.reportedAt.getTime() - b.reportedAt.getTime())) byYear.set(h.year, [...(byYear.get(h.year) ?? []), h]);
+    const counters = await db.read((tx) => tx.select().from(hazardCounters).where(eq(hazardCounters.tenantId, demo)));
+    for (const [year, list] of byYear) {
+      expect(list.map((h) => h.number)).toEqual(list.map((_, i) => `YH-${year}-${String(i + 1).padStart(6, '0')}`));
+      expect(counters.find((c) => c.year === year)?.last).toBe(list.length);
+    }
+    // Every hazard's timeline starts with its report and ends in its current state.
+    const events = await db.read((tx) => tx.select().from(hazardEvents).where(eq(hazardEvents.tenantId, demo)).orderBy(asc(hazardEvents.at), asc(hazardEvents.id)));
+    for (const h of rows) {
+      const mine = events.filter((e) => e.hazardId === h.id);
+      expect(mine[0]?.action, h.number).toBe('reported');
+      const lastMove = mine.filter((e) => e.toStatus !== null).at(-1);
+      expect(lastMove?.toStatus, h.number).toBe(h.status);
+    }
+    // Points: a verified fix for every closed hazard, none for a rejected report.
+    const points = await db.read((tx) => tx.select().from(hazardPoints).where(eq(hazardPoints.tenantId, demo)));
+    expect(points.filter((x) => x.reason === 'verified_fix')).toHaveLength(count((h) => h.status === 'closed'));
+    const rejected = new Set(rows.filter((h) => h.status === 'rejected').map((h) => h.id));
+    expect(points.filter((x) => rejected.has(x.hazardId))).toHaveLength(0);
+    const audit = await db.read((tx) => tx.select().from(auditLog).where(and(eq(auditLog.tenantId, demo), eq(auditLog.action, 'demo.hazards_seeded'))));
+    expect(audit).toHaveLength(1);
+    expect((audit[0]!.after as { hazards: number }).hazards).toBe(DEMO_HAZARD_COUNT);
+    // The branch has none.
+    const branch = await tenantId('DEMO-NT');
+    expect(await db.read((tx) => tx.select({ id: hazards.id }).from(hazards).where(eq(hazards.tenantId, branch)))).toHaveLength(0);
+  });
+
+  it('routes a fresh report by worker1 in 焊接一班 to leader1, and a fire hazard there to head1 by the seeded rule', async () => {
+    const demo = await tenantId('DEMO');
+    const weldTeam = await unitByCode(demo, 'P2-HJ-1');
+    const users1 = await db.read((tx) => tx.select({ id: users.id, username: users.username }).from(users).where(eq(users.tenantId, demo)));
+    const idOf = (u: string) => users1.find((x) => x.username === u)?.id;
+    const photo = newId();
+    await db.tx((tx) => tx.insert(files).values({ id: photo, tenantId: demo, sha256: 'a'.repeat(64), size: 10, mime: 'image/jpeg', kind: 'image', createdAt: new Date() }));
+    const report = async (category: string) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/hazards',
+        headers: { authorization: await loginOnce('worker1') },
+        payload: { title: '焊接烟尘净化器未开启', category, level: 'general', orgUnitId: weldTeam.id, photoIds: [photo] },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json() as { status: string; assigneeUserId: string | null; assignmentRuleId: string | null };
+    };
+    const safety = await report('safety');
+    expect(safety.status).toBe('assigned');
+    expect(safety.assigneeUserId).toBe(idOf('leader1'));
+    const fire = await report('fire');
+    expect(fire.assigneeUserId).toBe(idOf('head1'));
+    expect(fire.assignmentRuleId).not.toBeNull();
+    // Both have work waiting on their desks.
+    for (const u of ['leader1', 'head1']) {
+      const mine = await get<{ items: unknown[] }>(u, '/api/v1/hazards?mine=assigned&status=assigned&status=rectifying');
+      expect(mine.items.length, u).toBeGreaterThan(0);
+    }
+  });
+
+  it('fills the ledger, the figures and a leaderboard for the safety officer', async () => {
+    const list = await get<{ items: { number: string }[] }>('officer', '/api/v1/hazards?limit=50');
+    expect(list.items).toHaveLength(50);
+    const figures = await get<{ total: { reported: number; closed: number; overdue: number; onTimeRate: number | null }; groups: unknown[] }>('officer', '/api/v1/hazards/figures');
+    expect(figures.total.reported).toBeGreaterThanOrEqual(DEMO_HAZARD_COUNT * 0.9);
+    expect(figures.total.closed).toBeGreaterThan(0);
+    expect(figures.total.overdue).toBeGreaterThan(0);
+    expect(figures.total.onTimeRate).toBeGreaterThan(0.5);
+    expect(figures.groups.length).toBeGreaterThanOrEqual(3);
+    const last = new Date();
+    last.setUTCDate(1);
+    last.setUTCMonth(last.getUTCMonth() - 1);
+    const month = `${last.getUTCFullYear()}-${String(last.getUTCMonth() + 1).padStart(2, '0')}`;
+    const board = await get<{ people: unknown[]; departments: unknown[] }>('officer', `/api/v1/hazards/leaderboard?month=${month}`);
+    expect(board.people.length).toBeGreaterThanOrEqual(3);
+    expect(board.departments.length).toBeGreaterThanOrEqual(2);
   });
 });
 

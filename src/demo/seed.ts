@@ -7,7 +7,8 @@ import type { Database, Tx } from '../platform/db/client.ts';
 import { orgUnits, people, positions, tenants } from '../platform/org/schema.ts';
 import { createTenant, roleIdsByCode } from '../platform/org/tenants.ts';
 import { DEMO_BRANCH, DEMO_COMPANY, type CompanySpec } from './company.ts';
-import { planDemoCompany, type DemoCounts } from './plan.ts';
+import { seedDemoHazards } from './hazards.ts';
+import { planDemoCompany } from './plan.ts';
 
 export const DEMO_PASSWORD = 'SafeLoop@2026';
 
@@ -38,7 +39,11 @@ export async function seedDemoIfEmpty(db: Database, now: () => Date = () => new 
     const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(tenants);
     if ((row?.n ?? 0) > 0) return false;
     const takenPhones = new Set<string>();
-    for (const spec of DEMO_COMPANIES) await seedCompany(tx, db, spec, passwordHash, takenPhones, now);
+    for (const spec of DEMO_COMPANIES) {
+      const tenantId = await seedCompany(tx, db, spec, passwordHash, takenPhones, now);
+      // The main company gets a hazard history, so the ledger, figures and leaderboard are not empty.
+      if (spec.code === DEMO_COMPANY.code) await seedDemoHazards(tx, db, tenantId, now(), spec.seed + 4);
+    }
     return true;
   });
 }
@@ -49,7 +54,7 @@ async function hasTenants(db: Database): Promise<boolean> {
 }
 
 /** One company: tenant, root and roles (createTenant), then one bulk insert per table. */
-async function seedCompany(tx: Tx, db: Database, spec: CompanySpec, passwordHash: string, takenPhones: Set<string>, now: () => Date): Promise<DemoCounts> {
+async function seedCompany(tx: Tx, db: Database, spec: CompanySpec, passwordHash: string, takenPhones: Set<string>, now: () => Date): Promise<string> {
   const { tenant, rootUnitId } = await createTenant(tx, { code: spec.code, name: spec.name, groupName: spec.groupName });
   const plan = planDemoCompany(spec, { tenantId: tenant.id, rootUnitId, passwordHash, takenPhones });
   await tx.insert(positions).values(plan.positions);
@@ -73,5 +78,5 @@ async function seedCompany(tx: Tx, db: Database, spec: CompanySpec, passwordHash
     { action: 'demo.seeded', entityType: 'tenant', entityId: tenant.id, after: { ...plan.counts, usernames: plan.logins.map((l) => l.user.username) } },
     { type: 'demo.seeded', entityType: 'tenant', entityId: tenant.id, payload: { ...plan.counts } },
   );
-  return plan.counts;
+  return tenant.id;
 }

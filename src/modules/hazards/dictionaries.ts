@@ -79,6 +79,7 @@ export const defaultSettings = {
   signoffUserIds: [] as string[],
   triageRoleCodes: ['safety_officer', 'safety_director'],
   escalationRoleCodes: ['safety_director'],
+  reporterVerifies: true,
 };
 
 /**
@@ -185,6 +186,7 @@ export interface SettingsView {
   signoffUserIds: string[];
   triageRoleCodes: string[];
   escalationRoleCodes: string[];
+  reporterVerifies: boolean;
   version: number;
 }
 
@@ -217,6 +219,7 @@ const settingsView = (s: Settings): SettingsView => ({
   signoffUserIds: s.signoffUserIds,
   triageRoleCodes: s.triageRoleCodes,
   escalationRoleCodes: s.escalationRoleCodes,
+  reporterVerifies: s.reporterVerifies,
   version: s.version,
 });
 
@@ -262,6 +265,7 @@ export interface SettingsPatch {
   signoffUserIds?: string[];
   triageRoleCodes?: string[];
   escalationRoleCodes?: string[];
+  reporterVerifies?: boolean;
 }
 
 export async function updateHazardSettings(ctx: Ctx, patch: SettingsPatch, version: number): Promise<HazardConfig> {

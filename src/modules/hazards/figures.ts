@@ -52,8 +52,35 @@ interface Raw {
   rejected: number;
   closed_on_time: number;
   reworked: number;
-  respond_hours: number | null;
-  close_hours: number | null;
+  /** Sums and counts, not means: the total row adds up the groups instead of scanning the rows again. */
+  respond_hours_sum: number | null;
+  responded: number;
+  close_hours_sum: number | null;
+  closed_timed: number;
+}
+
+const ZERO: Raw = { key: null, reported: 0, open: 0, overdue: 0, closed: 0, rejected: 0, closed_on_time: 0, reworked: 0, respond_hours_sum: null, responded: 0, close_hours_sum: null, closed_timed: 0 };
+
+/** The total over all groups (every counted row is in exactly one group). */
+function sumOf(groups: Raw[]): Raw {
+  const add = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
+  return groups.reduce<Raw>(
+    (t, g) => ({
+      key: null,
+      reported: t.reported + g.reported,
+      open: t.open + g.open,
+      overdue: t.overdue + g.overdue,
+      closed: t.closed + g.closed,
+      rejected: t.rejected + g.rejected,
+      closed_on_time: t.closed_on_time + g.closed_on_time,
+      reworked: t.reworked + g.reworked,
+      respond_hours_sum: add(t.respond_hours_sum, g.respond_hours_sum),
+      responded: t.responded + g.responded,
+      close_hours_sum: add(t.close_hours_sum, g.close_hours_sum),
+      closed_timed: t.closed_timed + g.closed_timed,
+    }),
+    ZERO,
+  );
 }
 
 const round = (v: number | null, digits = 2) => (v === null || Number.isNaN(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
@@ -68,8 +95,8 @@ function toRow(r: Raw, label: string | null): FigureRow {
     closed: r.closed,
     rejected: r.rejected,
     onTimeRate: r.closed > 0 ? round(r.closed_on_time / r.closed, 4) : null,
-    meanHoursToRespond: round(r.respond_hours === null ? null : Number(r.respond_hours)),
-    meanHoursToClose: round(r.close_hours === null ? null : Number(r.close_hours)),
+    meanHoursToRespond: r.responded > 0 && r.respond_hours_sum !== null ? round(Number(r.respond_hours_sum) / r.responded) : null,
+    meanHoursToClose: r.closed_timed > 0 && r.close_hours_sum !== null ? round(Number(r.close_hours_sum) / r.closed_timed) : null,
     reworkRate: r.closed > 0 ? round(r.reworked / r.closed, 4) : null,
   };
 }
@@ -88,6 +115,8 @@ export async function hazardFigures(ctx: Ctx, q: { from?: string; to?: string; g
     conds.push(sql`${hazards.mergedIntoId} IS NULL`);
     const key = groupBy === 'month' ? sql<string>`to_char(${hazards.reportedAt} AT TIME ZONE ${timeZone}, 'YYYY-MM')` : sql<string | null>`${hazards.departmentId}::text`;
     const open = sql`${hazards.status} NOT IN ('closed', 'rejected')`;
+    const responded = sql`${hazards.respondedAt} IS NOT NULL AND NOT ${hazards.fixOnSpot}`;
+    const closedTimed = sql`${hazards.status} = 'closed' AND ${hazards.closedAt} IS NOT NULL`;
     const aggregates = {
       reported: sql<number>`count(*)::int`,
       open: sql<number>`count(*) FILTER (WHERE ${open})::int`,
@@ -96,8 +125,10 @@ export async function hazardFigures(ctx: Ctx, q: { from?: string; to?: string; g
       rejected: sql<number>`count(*) FILTER (WHERE ${hazards.status} = 'rejected')::int`,
       closed_on_time: sql<number>`count(*) FILTER (WHERE ${hazards.status} = 'closed' AND ${hazards.closedOnTime})::int`,
       reworked: sql<number>`count(*) FILTER (WHERE ${hazards.status} = 'closed' AND ${hazards.reworkCount} > 0)::int`,
-      respond_hours: sql<number | null>`(avg(extract(epoch FROM ${hazards.respondedAt} - ${hazards.reportedAt})) FILTER (WHERE ${hazards.respondedAt} IS NOT NULL AND NOT ${hazards.fixOnSpot}) / 3600)::float8`,
-      close_hours: sql<number | null>`(avg(extract(epoch FROM ${hazards.closedAt} - ${hazards.reportedAt})) FILTER (WHERE ${hazards.status} = 'closed') / 3600)::float8`,
+      respond_hours_sum: sql<number | null>`(sum(extract(epoch FROM ${hazards.respondedAt} - ${hazards.reportedAt})) FILTER (WHERE ${responded}) / 3600)::float8`,
+      responded: sql<number>`count(*) FILTER (WHERE ${responded})::int`,
+      close_hours_sum: sql<number | null>`(sum(extract(epoch FROM ${hazards.closedAt} - ${hazards.reportedAt})) FILTER (WHERE ${closedTimed}) / 3600)::float8`,
+      closed_timed: sql<number>`count(*) FILTER (WHERE ${closedTimed})::int`,
     };
     const grouped = (await tx
       .select({ key, ...aggregates })
@@ -106,10 +137,8 @@ export async function hazardFigures(ctx: Ctx, q: { from?: string; to?: string; g
       // By position: the zone is a bound parameter, and PostgreSQL would not match two copies of the expression.
       .groupBy(sql`1`)
       .orderBy(sql`1`)) as Raw[];
-    const [total] = (await tx
-      .select({ key: sql<string | null>`NULL::text`, ...aggregates })
-      .from(hazards)
-      .where(and(...conds))) as Raw[];
+    // One scan: the total is the sum of the groups.
+    const total = sumOf(grouped);
     let names = new Map<string, string>();
     if (groupBy === 'department') {
       const ids = grouped.map((g) => g.key).filter((v): v is string => v !== null);
@@ -122,7 +151,7 @@ export async function hazardFigures(ctx: Ctx, q: { from?: string; to?: string; g
       from,
       to,
       groupBy,
-      total: toRow(total ?? { key: null, reported: 0, open: 0, overdue: 0, closed: 0, rejected: 0, closed_on_time: 0, reworked: 0, respond_hours: null, close_hours: null }, null),
+      total: toRow(total, null),
       groups: grouped.map((g) => toRow(g, groupBy === 'department' ? (g.key ? (names.get(g.key) ?? null) : null) : g.key)),
     };
   });

@@ -8,7 +8,7 @@ import { createTestApp, type TestApp } from '../../test/app.ts';
 import { makeTenant, makeUser } from '../../test/factories.ts';
 import type { Leaderboard } from './points.ts';
 import { hazardPoints, hazards } from './schema.ts';
-import { client, HOUR, makeFile, seedHazardCompany, type Client, type Seed } from './testSupport.ts';
+import { client, HOUR, makeFile, seedHazardCompany, verifyByRole, type Client, type Seed } from './testSupport.ts';
 
 let t: TestApp;
 let s: Seed;
@@ -18,6 +18,7 @@ let afterPhoto: string;
 beforeAll(async () => {
   t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
   s = await seedHazardCompany(t);
+  await verifyByRole(s);
   photo = await makeFile(t, s.tenant.id);
   afterPhoto = await makeFile(t, s.tenant.id);
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications } from '../../platform/notify/schema.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import type { HazardConfig } from './dictionaries.ts';
-import { HOUR, makeFile, seedHazardCompany, type Seed } from './testSupport.ts';
+import { HOUR, makeFile, seedHazardCompany, verifyByRole, type Seed } from './testSupport.ts';
 
 let t: TestApp;
 let s: Seed;
@@ -12,6 +12,7 @@ let photo: string;
 beforeAll(async () => {
   t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
   s = await seedHazardCompany(t);
+  await verifyByRole(s);
   photo = await makeFile(t, s.tenant.id);
 });
 afterAll(() => t.close());
@@ -34,6 +35,16 @@ const plan = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('major hazards (重大隐患)', () => {
+  it('tells the safety director, the general manager and the safety office at once when a major hazard is reported', async () => {
+    const r = await s.as.worker.post('/api/v1/hazards', { title: 'Dust collector shared by aluminium and steel grinding', category: 'safety', level: 'major', orgUnitId: s.team.id, photoIds: [photo] });
+    expect(r.statusCode).toBe(201);
+    for (const who of [s.safety, s.gm, s.officer]) expect(await notes(who.user.id, r.body.id, 'hazard.major_reported'), who.user.id).toBe(1);
+    // The reporter knows already; a general hazard alerts nobody in management.
+    expect(await notes(s.worker.user.id, r.body.id, 'hazard.major_reported')).toBe(0);
+    const general = await s.as.worker.post('/api/v1/hazards', { title: 'Loose handrail', category: 'safety', level: 'general', orgUnitId: s.otherTeam.id, photoIds: [photo] });
+    expect(await notes(s.safety.user.id, general.body.id, 'hazard.major_reported')).toBe(0);
+  });
+
   it('cannot be closed until the treatment plan exists and the safety director and general manager signed the current version', async () => {
     const r = await s.as.worker.post('/api/v1/hazards', { title: 'Tank without independent SIS', category: 'instrument', level: 'major', orgUnitId: s.team.id, photoIds: [photo] });
     expect(r.statusCode).toBe(201);

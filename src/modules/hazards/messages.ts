@@ -52,6 +52,15 @@ export const notices = {
     severity: 'info',
     title: { 'zh-CN': `隐患已验收关闭：${short(h)}`, en: `Hazard closed after verification: ${short(h)}` },
   }),
+  majorReported: (h: HazardRow): HazardNotice => ({
+    type: 'hazard.major_reported',
+    severity: 'critical',
+    title: { 'zh-CN': `新报重大隐患：${short(h)}`, en: `Major hazard reported: ${short(h)}` },
+    body: {
+      'zh-CN': '重大隐患须制定治理方案、经管理层签批，并报告负有安全生产监督管理职责的部门。',
+      en: 'A major hazard needs a treatment plan, management sign-off and a report to the supervising authority.',
+    },
+  }),
   majorClosed: (h: HazardRow): HazardNotice => ({
     type: 'hazard.major_closed',
     severity: 'warning',

@@ -15,7 +15,7 @@ import { hazardPermissions as P } from './permissions.ts';
 import { hazardCounters, hazardLevels, hazards, type GeoPoint, type HazardLevel } from './schema.ts';
 import { armDeadline, armVerify, triageTargets } from './sla.ts';
 import { addTimeline, anonymousCtx, checkFiles, notifyHazard, partiesOf, recordHazard, saveHazard, systemCtxAt, transitionOrThrow, trimOrNull } from './store.ts';
-import { chooseVerifier } from './verify.ts';
+import { chooseVerifier, signoffStatus } from './verify.ts';
 
 /** Reporting a hazard (phone first): numbering, anonymity, fix on the spot, then automatic assignment. */
 
@@ -193,6 +193,12 @@ export async function reportHazard(ctx: Ctx, input: ReportInput): Promise<Report
       current = await autoAssign(tx, ctx, h);
       // Nobody to assign to: the response clock runs for triage.
       if (current.status === 'reported') await armDeadline(tx, current, 'respond', now, policy);
+    }
+    // 安全生产法 Art. 41 / 16号令: management must learn of a major hazard at once (plan, sign-off, report to the
+    // authority), not only when its plan is ready; the signers and the safety office are told now.
+    if (policy.requiresTreatmentPlan) {
+      const { signers } = await signoffStatus(tx, current);
+      await notifyHazard(tx, ctx, current, [...signers, ...(await triageTargets(tx, tenantId))], { ...notices.majorReported(current), includeActor: false });
     }
     return { ...(await hazardDetail(tx, ctx, current)), trackingCode };
   });

@@ -4,6 +4,7 @@ import { ctxOf } from '../../platform/http/app.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import { IdParams, Page, PageQuery, Problem, ProblemResponses, Uuid, VersionField } from '../../platform/http/schemas.ts';
 import { expectedVersion } from '../../platform/http/version.ts';
+import { createLocalBlobStore } from '../../platform/files/storage.ts';
 import { XLSX_MIME } from '../../platform/org/exportExcel.ts';
 import { assignHazard, createAssignmentRule, handBackHazard, listAssignmentRules, previewAssignment, reassignHazard, updateAssignmentRule } from './assignment.ts';
 import { createDictItem, getHazardConfig, updateDictItem, updateHazardSettings, updateSlaPolicy } from './dictionaries.ts';
@@ -13,6 +14,7 @@ import { hazardFigures } from './figures.ts';
 import { detailAfter, getHazard, hazardSorts, listHazards, trackHazard } from './ledger.ts';
 import { hazardStates } from './lifecycle.ts';
 import './permissions.ts';
+import { getNotice, hazardNoticePdf, issueNotice, MAX_NOTICE_HAZARDS, noticePdf } from './notice.ts';
 import { hazardLeaderboard } from './points.ts';
 import { acceptHazard, decideExtension, rejectHazard, requestExtension, savePlan, submitRectification } from './rectify.ts';
 import { reportHazard } from './report.ts';
@@ -365,6 +367,28 @@ export const ImportQuery = Type.Object({ dryRun: Type.Optional(Type.Boolean({ de
 export const ImportResult = Type.Object({ ok: Type.Literal(true), dryRun: Type.Boolean(), created: Type.Integer(), numbers: Type.Array(Type.String()) });
 const XlsxFile = Type.Unsafe<unknown>({ type: 'string', format: 'binary', description: XLSX_MIME });
 
+// ---- rectification notices (整改通知书) ----
+
+export const NoticeBody = Type.Object(
+  { hazardIds: Type.Array(Uuid, { minItems: 1, maxItems: MAX_NOTICE_HAZARDS, description: 'open hazards of one responsible department, printed in this order' }) },
+  { additionalProperties: false },
+);
+export type NoticeBody = Static<typeof NoticeBody>;
+export const NoticeT = Type.Object({
+  id: Type.String(),
+  number: Type.String({ description: 'ZG-<year>-<4 digits>, per company and year' }),
+  departmentId: Type.String(),
+  departmentName: Nullable(Type.String()),
+  issuedAt: Time,
+  issuedBy: Nullable(Type.String()),
+  issuedByName: Nullable(Type.String()),
+  pdfUrl: Type.String(),
+  hazards: Type.Array(Type.Object({ id: Type.String(), number: Type.String(), title: Type.String(), status: HazardStatusT, level: HazardLevelT })),
+  version: Type.Integer(),
+});
+const PdfFile = Type.Unsafe<unknown>({ type: 'string', format: 'binary', description: 'application/pdf' });
+const PdfResponses = { ...Responses, 503: Problem };
+
 // ---- configuration ----
 
 const DictItemT = Type.Object({ code: Type.String(), labelZh: Type.String(), labelEn: Type.String(), extCode: Nullable(Type.String()), sort: Type.Integer(), active: Type.Boolean(), version: Type.Integer() });
@@ -388,6 +412,7 @@ const settingsProps = {
   signoffUserIds: Type.Array(Uuid, { maxItems: 50 }),
   triageRoleCodes: RoleCodes,
   escalationRoleCodes: RoleCodes,
+  reporterVerifies: Type.Boolean({ description: '谁发现谁验收: the named reporter verifies the fix, whatever their role' }),
 };
 const SettingsT = Type.Object({
   duplicateWindowHours: Type.Integer(),
@@ -398,6 +423,7 @@ const SettingsT = Type.Object({
   signoffUserIds: Type.Array(Type.String()),
   triageRoleCodes: Type.Array(Type.String()),
   escalationRoleCodes: Type.Array(Type.String()),
+  reporterVerifies: Type.Boolean(),
   version: Type.Integer(),
 });
 export const ConfigResponse = Type.Object({ categories: Type.Array(DictItemT), sources: Type.Array(DictItemT), levels: Type.Array(DictItemT), slaPolicies: Type.Array(SlaPolicyT), settings: SettingsT });
@@ -412,6 +438,7 @@ export const SettingsBody = Type.Object(
     signoffUserIds: Type.Optional(settingsProps.signoffUserIds),
     triageRoleCodes: Type.Optional(settingsProps.triageRoleCodes),
     escalationRoleCodes: Type.Optional(settingsProps.escalationRoleCodes),
+    reporterVerifies: Type.Optional(settingsProps.reporterVerifies),
     ...VersionField,
   },
   { additionalProperties: false },
@@ -497,6 +524,17 @@ export const PreviewResponse = Type.Object({
 function attachment(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+/** Shown in the browser's PDF viewer (print from there), with the notice number as the saved file's name. */
+function inline(fileName: string): string {
+  return attachment(fileName).replace(/^attachment/, 'inline');
+}
+
+interface FastifyReplyLike {
+  type(contentType: string): FastifyReplyLike;
+  header(name: string, value: string): FastifyReplyLike;
+  send(payload: Buffer): FastifyReplyLike;
 }
 
 const tags = ['hazards'];
@@ -664,6 +702,55 @@ export const hazardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => trackHazard(app.deps.db, request.body.code, request.locale),
   );
 
+  // ---- rectification notices (整改通知书) ----
+  const noticeDeps = { store: createLocalBlobStore(app.deps.config.filesDir), publicUrl: app.deps.config.publicUrl };
+  const sendPdf = (reply: FastifyReplyLike, pdf: Buffer, fileName: string) =>
+    reply.type('application/pdf').header('content-disposition', inline(fileName)).header('cache-control', 'no-store').send(pdf);
+
+  app.post(
+    '/api/v1/hazards/notices',
+    {
+      config: { permission: 'hazard:triage' },
+      schema: { tags, description: 'Issue one rectification notice (整改通知书) to one responsible department for one or several open hazards.', body: NoticeBody, response: { 201: NoticeT, ...Responses } },
+    },
+    async (request, reply) => reply.status(201).send(await issueNotice(ctxOf(app, request), request.body)),
+  );
+
+  app.get(
+    '/api/v1/hazards/notices/:id',
+    { config: { permission: 'hazard:read' }, schema: { tags, params: IdParams, response: { 200: NoticeT, ...Responses } } },
+    async (request) => getNotice(ctxOf(app, request), request.params.id),
+  );
+
+  app.get(
+    '/api/v1/hazards/notices/:id/pdf',
+    {
+      config: { permission: 'hazard:read' },
+      schema: { tags, description: 'The notice as an A4 PDF with a QR code per finding; 503 pdf_font_missing when the server has no CJK font.', params: IdParams, response: { 200: PdfFile, ...PdfResponses } },
+    },
+    async (request, reply) => {
+      const { pdf, fileName } = await noticePdf(ctxOf(app, request), noticeDeps, request.params.id);
+      return sendPdf(reply, pdf, fileName);
+    },
+  );
+
+  app.get(
+    '/api/v1/hazards/:id/notice.pdf',
+    {
+      config: { permission: 'hazard:read' },
+      schema: {
+        tags,
+        description: "The latest notice listing this hazard as PDF; if none was issued yet, the safety office's first call issues a one-finding notice.",
+        params: IdParams,
+        response: { 200: PdfFile, ...PdfResponses },
+      },
+    },
+    async (request, reply) => {
+      const { pdf, fileName } = await hazardNoticePdf(ctxOf(app, request), noticeDeps, request.params.id);
+      return sendPdf(reply, pdf, fileName);
+    },
+  );
+
   app.get(
     '/api/v1/hazards/:id',
     { config: { permission: 'hazard:read' }, schema: { tags, params: IdParams, response: { 200: HazardDetail, ...Responses } } },
@@ -716,10 +803,10 @@ export const hazardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   step('POST', 'submit', 'hazard:rectify', SubmitBody, 'The assignee submits the fix with after-photos for verification.', (ctx, id, { version, ...b }, v) =>
     submitRectification(ctx, { ...b, id, version: v(version) }),
   );
-  step('POST', 'pass', 'hazard:verify', PassBody, 'Verification passed: closed (a major hazard needs its treatment plan and sign-offs first).', (ctx, id, { version, ...b }, v) =>
+  step('POST', 'pass', 'hazard:read', PassBody, 'Verification passed: closed (a major hazard needs its treatment plan and sign-offs first).', (ctx, id, { version, ...b }, v) =>
     passHazard(ctx, { ...b, id, version: v(version) }),
   );
-  step('POST', 'fail', 'hazard:verify', FailBody, 'Verification failed: back to rework (reason required).', (ctx, id, { version, ...b }, v) =>
+  step('POST', 'fail', 'hazard:read', FailBody, 'Verification failed: back to rework (reason required).', (ctx, id, { version, ...b }, v) =>
     failHazard(ctx, { ...b, id, version: v(version) }),
   );
   step('POST', 'merge', 'hazard:triage', MergeBody, 'Close this hazard as a duplicate of another (rejected, reason "duplicate", linked).', (ctx, id, { version, ...b }, v) =>

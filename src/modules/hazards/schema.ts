@@ -118,6 +118,30 @@ export const hazards = pgTable(
     index('hazards_tenant_assignee').on(t.tenantId, t.assigneeUserId),
     index('hazards_tenant_reporter').on(t.tenantId, t.reporterUserId),
     index('hazards_tenant_department').on(t.tenantId, t.departmentId, t.reportedAt),
+    // Department and team scope (ledger listScope): area OR responsible unit OR own rows, as one bitmap OR
+    // of these with the area, reporter and assignee indexes above.
+    index('hazards_tenant_assignee_unit').on(t.tenantId, t.assigneeUnitId),
+    index('hazards_tenant_verifier').on(t.tenantId, t.verifierUserId),
+    // Figures over a period: every column the aggregates and their filters read, so a year of a company's
+    // hazards is an index-only range scan instead of reading the whole (wide) table. Key columns, as
+    // drizzle has no INCLUDE; nothing sorts by the trailing ones.
+    index('hazards_figures').on(
+      t.tenantId,
+      t.reportedAt,
+      t.departmentId,
+      t.status,
+      t.level,
+      t.category,
+      t.orgUnitId,
+      t.mergedIntoId,
+      t.respondOverdue,
+      t.rectifyOverdue,
+      t.closedOnTime,
+      t.reworkCount,
+      t.fixOnSpot,
+      t.respondedAt,
+      t.closedAt,
+    ),
     // Duplicate check on every report: open hazards of one area and category, newest first.
     index('hazards_open_area_category')
       .on(t.tenantId, t.orgUnitId, t.category, t.reportedAt)
@@ -172,6 +196,8 @@ export const hazardSettings = pgTable('hazard_settings', {
   triageRoleCodes: text('triage_role_codes').array().notNull(),
   /** Escalation level 2 (after level 1, the department head). */
   escalationRoleCodes: text('escalation_role_codes').array().notNull(),
+  /** 谁发现谁验收: the named reporter verifies the fix (unless they did it themselves), whatever their role. */
+  reporterVerifies: boolean('reporter_verifies').notNull().default(true),
   version: integer('version').notNull().default(1),
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   updatedBy: uuid('updated_by'),
@@ -300,4 +326,48 @@ export const hazardPoints = pgTable(
     at: timestamptz('at').notNull(),
   },
   (t) => [uniqueIndex('hazard_points_once').on(t.hazardId, t.userId, t.reason), index('hazard_points_tenant_at').on(t.tenantId, t.at)],
+);
+
+/**
+ * 整改通知书: one notice to one responsible department covering one or several findings (DESIGN: "several
+ * findings for one department can share one rectification notice"). `org_unit_id` is that department.
+ */
+export const hazardNotices = pgTable(
+  'hazard_notices',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    /** ZG-<year>-<4 digits>, per tenant and year (own counter, so hazard numbers keep no gaps). */
+    number: text('number').notNull(),
+    year: integer('year').notNull(),
+    seq: integer('seq').notNull(),
+    departmentId: uuid('department_id').notNull(),
+    issuedAt: timestamptz('issued_at').notNull(),
+    issuedBy: uuid('issued_by'),
+    issuedByName: text('issued_by_name'),
+  },
+  (t) => [uniqueIndex('hazard_notices_tenant_number').on(t.tenantId, t.number), index('hazard_notices_tenant_issued').on(t.tenantId, t.issuedAt)],
+);
+
+/** The findings of a notice, in the order they are printed. */
+export const hazardNoticeItems = pgTable(
+  'hazard_notice_items',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    noticeId: uuid('notice_id').notNull(),
+    hazardId: uuid('hazard_id').notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.noticeId, t.hazardId] }), index('hazard_notice_items_hazard').on(t.hazardId)],
+);
+
+/** Numbering ZG-<year>-<seq> of notices: one row per tenant and year, as hazardCounters. */
+export const hazardNoticeCounters = pgTable(
+  'hazard_notice_counters',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    year: integer('year').notNull(),
+    last: integer('last').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.year] })],
 );

@@ -1,11 +1,17 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { and, asc, eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config.ts';
 import { auditLog } from '../../platform/audit/schema.ts';
+import { openPglite } from '../../platform/db/client.ts';
 import { outboxEvents } from '../../platform/events/schema.ts';
 import { runDueJobs, type JobLogger } from '../../platform/jobs/runner.ts';
 import { jobs } from '../../platform/jobs/schema.ts';
 import { rescheduleJob } from '../../platform/jobs/service.ts';
 import { notifications } from '../../platform/notify/schema.ts';
+import { createServer } from '../../server.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { hazardEvents, hazards } from './schema.ts';
 import { HOUR, makeFile, MIN, seedHazardCompany, type Client, type Seed } from './testSupport.ts';
@@ -187,5 +193,65 @@ describe('SLA timers with the controlled clock', () => {
     expect(await notes(s.leader.user.id, fixed.id, 'hazard.sla_reminder')).toBe(1);
     // A verification reminder flags nothing.
     expect(await row(fixed.id)).toMatchObject({ respondOverdue: false, rectifyOverdue: false, escalationLevel: 0 });
+  });
+});
+
+describe('SLA timers across a restart', () => {
+  it('keeps a hazard’s deadlines in a PGlite folder: after closing and reopening it, the new process reminds and flags overdue once, at the right times', { timeout: 180_000 }, async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'safeloop-sla-restart-'));
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO: 'false', DATA_DIR: dir, RATE_LIMIT_PER_MINUTE: '100000' });
+    const clock = { now: new Date('2031-03-02T01:00:00Z'), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
+    const start = async (): Promise<TestApp> => {
+      const db = await openPglite(path.join(dir, 'db'));
+      const app = await createServer({ config, db, now: () => clock.now });
+      await app.ready();
+      const close = async () => {
+        await app.close();
+        await db.close();
+      };
+      return { app, db, config, clock, close, login: () => Promise.reject(new Error('not used')) } as unknown as TestApp;
+    };
+    try {
+      // First process: report (assigned to Team A's leader, respond in 2 h, reminder at 90 min), then stop.
+      const first = await start();
+      const seed = await seedHazardCompany(first);
+      const file = await makeFile(first, seed.tenant.id);
+      const T = new Date(clock.now.getTime());
+      const h = (await seed.as.worker.post('/api/v1/hazards', { title: 'Guard rail loose', category: 'safety', level: 'general', orgUnitId: seed.team.id, photoIds: [file] })).body;
+      expect(h.assigneeUserId).toBe(seed.leader.user.id);
+      await first.close();
+
+      // Second process on the same folder: nothing is due yet, then the reminder, then the breach — once each.
+      const second = await start();
+      try {
+        const run = async (ms: number) => {
+          clock.now = new Date(T.getTime() + ms);
+          for (;;) {
+            const r = await runDueJobs(second.db, { now: () => clock.now, instanceId: 'after-restart', log });
+            expect(r.outcomes.failed + r.outcomes.retry, errors.join('\n')).toBe(0);
+            if (r.claimed === 0) return;
+          }
+        };
+        const count = (type: string) =>
+          second.db.read(async (tx) => (await tx.select().from(notifications).where(and(eq(notifications.userId, seed.leader.user.id), eq(notifications.type, type), sql`${notifications.data}->>'hazardId' = ${h.id}`))).length);
+        await run(60 * MIN);
+        expect(await count('hazard.sla_reminder')).toBe(0);
+        await run(90 * MIN);
+        await run(100 * MIN);
+        expect(await count('hazard.sla_reminder')).toBe(1);
+        await run(2 * HOUR);
+        await run(2 * HOUR + 5 * MIN);
+        expect(await count('hazard.overdue')).toBe(1);
+        const [after] = await second.db.read((tx) => tx.select().from(hazards).where(eq(hazards.id, h.id)));
+        expect(after).toMatchObject({ respondOverdue: true, escalationLevel: 1 });
+        const steps = (await second.db.read((tx) => tx.select().from(hazardEvents).where(eq(hazardEvents.hazardId, h.id)))).map((e) => e.action);
+        expect(steps.filter((a) => a === 'sla_reminder')).toHaveLength(1);
+        expect(steps.filter((a) => a === 'overdue')).toHaveLength(1);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

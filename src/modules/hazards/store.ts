@@ -86,10 +86,14 @@ export async function saveHazard(tx: Tx, ctx: Pick<Ctx, 'actor' | 'now'>, before
  * the safety office (triage) may always stand in.
  */
 export function isVerifier(actor: Actor, row: HazardRow): boolean {
-  if (!actor.userId || !can(actor, P.verify)) return false;
+  if (!actor.userId) return false;
+  // Nobody verifies their own work.
   if (actor.userId === row.assigneeUserId || actor.userId === row.submittedBy) return false;
-  if (row.verifierUserId === null) return true;
-  return row.verifierUserId === actor.userId || can(actor, P.triage);
+  // The designated verifier (the reporter under 谁发现谁验收, or the one named at triage) verifies whatever
+  // their role; everybody else needs hazard:verify, and the safety office may step in for a named verifier.
+  if (row.verifierUserId === actor.userId) return true;
+  if (!can(actor, P.verify)) return false;
+  return row.verifierUserId === null || can(actor, P.triage);
 }
 
 export function partiesOf(actor: Actor, row: HazardRow): HazardParty[] {

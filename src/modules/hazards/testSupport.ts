@@ -7,6 +7,7 @@ import { files } from '../../platform/files/schema.ts';
 import { orgUnits } from '../../platform/org/schema.ts';
 import { seedSmallCompany, type TestApp } from '../../test/app.ts';
 import { makeUser } from '../../test/factories.ts';
+import type { HazardConfig } from './dictionaries.ts';
 import type { HazardDetail } from './routes.ts';
 
 /**
@@ -104,6 +105,16 @@ export async function makeFile(t: TestApp, tenantId: string, kind: 'image' | 'vi
   const mime = { image: 'image/jpeg', video: 'video/mp4', audio: 'audio/mpeg', pdf: 'application/pdf' }[kind];
   await t.db.tx((tx) => tx.insert(files).values({ id, tenantId, sha256: randomBytes(32).toString('hex'), size: 1234, mime, kind, createdAt: new Date() }));
   return id;
+}
+
+/**
+ * Turns 谁发现谁验收 (the reporter verifies, on by default) off for the tenant, so verification goes to the
+ * area owner or the safety office by role — the path the loop and major-hazard tests follow.
+ */
+export async function verifyByRole(s: Seed): Promise<void> {
+  const config = await s.as.safety.get<HazardConfig>('/api/v1/hazards/config');
+  const res = await s.as.safety.patch('/api/v1/hazards/config/settings', { reporterVerifies: false, version: config.body.settings.version });
+  if (res.statusCode !== 200) throw new Error(`verifyByRole: ${res.statusCode} ${JSON.stringify(res.body)}`);
 }
 
 export const HOUR = 3600_000;

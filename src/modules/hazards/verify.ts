@@ -22,14 +22,18 @@ import { addTimeline, checkFiles, checkVersion, loadHazard, notifyHazard, partie
  */
 
 /**
- * Who verifies when nobody was designated: the reporter (if known and allowed to verify), otherwise the
- * owner of the area. For a fix on the spot, the reporter's own team leader first — a reporter never
- * verifies their own fix. Null: anyone with hazard:verify (the safety office) picks it up.
+ * Who verifies when nobody was designated: the reporter (谁发现谁验收, a tenant setting on by default; with
+ * it off, only a reporter who holds hazard:verify), otherwise the owner of the area. For a fix on the spot,
+ * the reporter's own team leader first — a reporter never verifies their own fix. Null: anyone with
+ * hazard:verify (the safety office) picks it up.
  */
 export async function chooseVerifier(tx: Tx, h: HazardRow, opts: { fixOnSpot: boolean }): Promise<string | null> {
   const exclude = [h.assigneeUserId, h.submittedBy].filter((v): v is string => v !== null);
   const reporter = await loadUser(tx, h.tenantId, h.reporterUserId);
-  if (reporter && !opts.fixOnSpot && !exclude.includes(reporter.id) && userCan(reporter, P.verify)) return reporter.id;
+  if (reporter && reporter.active && !opts.fixOnSpot && !exclude.includes(reporter.id)) {
+    const { reporterVerifies } = await readSettings(tx, h.tenantId);
+    if (reporterVerifies || userCan(reporter, P.verify)) return reporter.id;
+  }
   if (reporter && opts.fixOnSpot) {
     const lead = await managerUpTheTree(tx, h.tenantId, reporter.orgUnitId, { exclude, permission: P.verify });
     if (lead) return lead.userId;
@@ -116,7 +120,8 @@ export interface VerifyInput {
 
 /** Verification passed → closed; a major hazard only with its treatment plan and every sign-off. */
 export async function passHazard(ctx: Ctx, input: VerifyInput): Promise<HazardRow> {
-  requirePermission(ctx.actor, P.verify);
+  // No blanket hazard:verify check: the designated verifier (e.g. the reporter) may hold only hazard:read;
+  // transitionOrThrow below admits the verifier party of this hazard (store.ts isVerifier).
   return ctx.db.tx(async (tx) => {
     const h = await loadHazard(tx, ctx.actor, input.id, { forUpdate: true });
     checkVersion(h, input.version);
@@ -148,7 +153,8 @@ export async function passHazard(ctx: Ctx, input: VerifyInput): Promise<HazardRo
 
 /** Verification failed (reason required) → rework; the rectification clock runs again. */
 export async function failHazard(ctx: Ctx, input: VerifyInput & { reason: string }): Promise<HazardRow> {
-  requirePermission(ctx.actor, P.verify);
+  // As passHazard: the verifier party of this hazard, checked by transitionOrThrow.
+
   return ctx.db.tx(async (tx) => {
     const h = await loadHazard(tx, ctx.actor, input.id, { forUpdate: true });
     checkVersion(h, input.version);

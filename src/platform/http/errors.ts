@@ -20,6 +20,8 @@ export const errorCodes = {
   unsupported_media_type: 415,
   rate_limited: 429,
   import_failed: 422,
+  notice_mixed_departments: 422,
+  pdf_font_missing: 503,
   internal: 500,
 } as const;
 
@@ -44,6 +46,8 @@ const messages: Record<ErrorCode, Record<Locale, string>> = {
   unsupported_media_type: { 'zh-CN': '不支持的文件类型', en: 'Unsupported file type' },
   rate_limited: { 'zh-CN': '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
   import_failed: { 'zh-CN': '导入失败，未写入任何数据', en: 'Import failed; nothing was written' },
+  notice_mixed_departments: { 'zh-CN': '一份整改通知书只能包含同一责任部门的隐患', en: 'One rectification notice covers the hazards of one responsible department only' },
+  pdf_font_missing: { 'zh-CN': '服务器缺少中文字体，无法生成 PDF', en: 'The server has no Chinese (CJK) font, so it cannot make the PDF' },
   internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
 };
 

@@ -14,6 +14,8 @@ import { RequireAuth } from './RequireAuth.tsx';
 import { themeFor } from './theme.ts';
 
 const LoginPage = lazy(() => import('../features/auth/LoginPage.tsx').then((m) => ({ default: m.LoginPage })));
+// Public: an anonymous reporter follows their hazard with the tracking code, without signing in.
+const TrackPage = lazy(() => import('../features/hazards/TrackPage.tsx').then((m) => ({ default: m.TrackPage })));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -44,6 +46,14 @@ export function Root() {
                 element={
                   <Suspense fallback={<PageSpinner full />}>
                     <LoginPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="/track"
+                element={
+                  <Suspense fallback={<PageSpinner full />}>
+                    <TrackPage />
                   </Suspense>
                 }
               />

@@ -1,15 +1,22 @@
 import {
+  AlertOutlined,
+  BarChartOutlined,
   ApartmentOutlined,
   AuditOutlined,
   CloudUploadOutlined,
+  ControlOutlined,
+  FileExcelOutlined,
   HomeOutlined,
   IdcardOutlined,
   KeyOutlined,
+  ProfileOutlined,
   SafetyCertificateOutlined,
+  ScheduleOutlined,
   TeamOutlined,
   UserSwitchOutlined,
 } from '@ant-design/icons';
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
+import type { TFunction } from 'i18next';
 import type { Messages } from '../i18n/zh-CN.ts';
 
 // One chunk per page: the first load carries only the shell; a worker on a phone never downloads the
@@ -23,8 +30,18 @@ const UsersPage = lazy(() => import('../features/users/UsersPage.tsx').then((m) 
 const TokensPage = lazy(() => import('../features/tokens/TokensPage.tsx').then((m) => ({ default: m.TokensPage })));
 const AuditPage = lazy(() => import('../features/audit/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 const ImportPage = lazy(() => import('../features/import/ImportPage.tsx').then((m) => ({ default: m.ImportPage })));
+const HazardTasksPage = lazy(() => import('../features/hazards/TasksPage.tsx').then((m) => ({ default: m.TasksPage })));
+const HazardReportPage = lazy(() => import('../features/hazards/ReportPage.tsx').then((m) => ({ default: m.ReportPage })));
+const HazardLedgerPage = lazy(() => import('../features/hazards/LedgerPage.tsx').then((m) => ({ default: m.LedgerPage })));
+const HazardDetailPage = lazy(() => import('../features/hazards/DetailPage.tsx').then((m) => ({ default: m.DetailPage })));
+const HazardImportPage = lazy(() => import('../features/hazards/HazardImportPage.tsx').then((m) => ({ default: m.HazardImportPage })));
+const HazardConfigPage = lazy(() => import('../features/hazardAdmin/HazardConfigPage.tsx').then((m) => ({ default: m.HazardConfigPage })));
+const HazardFiguresPage = lazy(() => import('../features/hazardAdmin/HazardFiguresPage.tsx').then((m) => ({ default: m.HazardFiguresPage })));
 
-export type PageKey = keyof Messages['menu'] & ('home' | 'org' | 'people' | 'positions' | 'roles' | 'users' | 'tokens' | 'audit' | 'import');
+type MenuKey = keyof Messages['menu'] & ('home' | 'org' | 'people' | 'positions' | 'roles' | 'users' | 'tokens' | 'audit' | 'import');
+/** Pages whose menu label lives in their feature's messages (see `label`), not in `menu`. */
+type FeaturePageKey = 'hazardTasks' | 'hazardReport' | 'hazardLedger' | 'hazardDetail' | 'hazardImport' | 'hazardConfig' | 'hazardFigures';
+export type PageKey = MenuKey | FeaturePageKey;
 
 export interface PageDef {
   key: PageKey;
@@ -32,8 +49,16 @@ export interface PageDef {
   icon: ReactNode;
   /** Who may open it: null = every signed-in user, else any one of these permissions. */
   anyOf: readonly string[] | null;
-  section: 'main' | 'admin';
+  /** 'hidden': routed but not listed in the menu or on the home page (detail pages with an :id). */
+  section: 'main' | 'admin' | 'hidden';
   component: LazyExoticComponent<ComponentType>;
+  /** Menu label from a feature's messages; without it `menu.<key>`. */
+  label?: (t: TFunction) => string;
+}
+
+/** The menu / home-page label of a page. */
+export function pageLabel(p: PageDef, t: TFunction): string {
+  return p.label ? p.label(t) : t(`menu.${p.key as MenuKey}`);
 }
 
 // Permissions follow docs/api-contract.md: a page is offered when its main list call would succeed.
@@ -46,5 +71,14 @@ export const pages: readonly PageDef[] = [
   { key: 'users', path: '/admin/users', icon: <UserSwitchOutlined />, anyOf: ['users:write'], section: 'admin', component: UsersPage },
   { key: 'tokens', path: '/admin/tokens', icon: <KeyOutlined />, anyOf: ['tokens:own', 'tokens:manage'], section: 'admin', component: TokensPage },
   { key: 'audit', path: '/admin/audit', icon: <AuditOutlined />, anyOf: ['audit:read'], section: 'admin', component: AuditPage },
+  // Hazards (issue 4): the field worker's first stop is "my tasks"; reporting is one tap from there.
+  { key: 'hazardTasks', path: '/hazards/tasks', icon: <ScheduleOutlined />, anyOf: ['hazard:read'], section: 'main', component: HazardTasksPage, label: (t) => t('hazards.menu.tasks') },
+  { key: 'hazardReport', path: '/hazards/report', icon: <AlertOutlined />, anyOf: ['hazard:report'], section: 'main', component: HazardReportPage, label: (t) => t('hazards.menu.report') },
+  { key: 'hazardLedger', path: '/hazards', icon: <ProfileOutlined />, anyOf: ['hazard:read'], section: 'main', component: HazardLedgerPage, label: (t) => t('hazards.menu.ledger') },
+  { key: 'hazardDetail', path: '/hazards/:id', icon: <ProfileOutlined />, anyOf: ['hazard:read'], section: 'hidden', component: HazardDetailPage, label: (t) => t('hazards.menu.detail') },
+  { key: 'hazardImport', path: '/hazards/import', icon: <FileExcelOutlined />, anyOf: ['hazard:import'], section: 'admin', component: HazardImportPage, label: (t) => t('hazards.menu.import') },
+  // Hazard figures for every reader (narrowed by data scope); configuration for the safety director.
+  { key: 'hazardFigures', path: '/hazards/figures', icon: <BarChartOutlined />, anyOf: ['hazard:read'], section: 'main', component: HazardFiguresPage, label: (t) => t('hazardAdmin.menu.figures') },
+  { key: 'hazardConfig', path: '/hazards/config', icon: <ControlOutlined />, anyOf: ['hazard:configure'], section: 'admin', component: HazardConfigPage, label: (t) => t('hazardAdmin.menu.config') },
   { key: 'import', path: '/admin/import', icon: <CloudUploadOutlined />, anyOf: ['people:import'], section: 'admin', component: ImportPage },
 ];

@@ -1,3 +1,5 @@
+import { hazardAdminEn } from './hazardAdmin.en.ts';
+import { hazardsEn } from './hazards.en.ts';
 import type { Messages } from './zh-CN.ts';
 
 /** English beside Chinese. Same keys as zh-CN.ts (enforced by the `Messages` type). */
@@ -338,4 +340,6 @@ export const en: Messages = {
     field: 'Field',
     message: 'Problem',
   },
+  hazardAdmin: hazardAdminEn,
+  hazards: hazardsEn,
 };

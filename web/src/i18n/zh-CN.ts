@@ -1,3 +1,6 @@
+import { hazardAdminZhCN } from './hazardAdmin.zh-CN.ts';
+import { hazardsZhCN } from './hazards.zh-CN.ts';
+
 /**
  * Chinese text: the source language (DESIGN: Chinese first). `en.ts` must have exactly the same keys —
  * its type is `Messages`, so a missing or extra key fails the type check.
@@ -339,6 +342,8 @@ export const zhCN = {
     field: '字段',
     message: '问题',
   },
+  hazardAdmin: hazardAdminZhCN,
+  hazards: hazardsZhCN,
 };
 
 export type Messages = typeof zhCN;

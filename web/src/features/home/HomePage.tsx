@@ -2,7 +2,7 @@ import { Card, Col, Descriptions, Empty, Row, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { pages } from '../../app/pages.tsx';
+import { pageLabel, pages } from '../../app/pages.tsx';
 import { useCan, useSession } from '../../app/session.ts';
 import { useDataScopeLabel, useOrgKindLabel, useRoleLabel } from '../../shared/labels.ts';
 import { UnreadCard } from './UnreadCard.tsx';
@@ -21,7 +21,7 @@ export function HomePage() {
   const roleLabel = useRoleLabel();
   const kindLabel = useOrgKindLabel();
   const scopeLabel = useDataScopeLabel();
-  const links = pages.filter((p) => p.key !== 'home' && canAny(p.anyOf));
+  const links = pages.filter((p) => p.key !== 'home' && p.section !== 'hidden' && canAny(p.anyOf));
 
   return (
     <div data-testid="home-page">
@@ -68,7 +68,7 @@ export function HomePage() {
                     <Link to={p.path} data-testid={`quick-${p.key}`}>
                       <Card hoverable size="small" style={{ textAlign: 'center', minHeight: 88 }}>
                         <div style={{ fontSize: 24, color: '#1f5fbf' }}>{p.icon}</div>
-                        <div>{t(`menu.${p.key}`)}</div>
+                        <div>{pageLabel(p, t)}</div>
                       </Card>
                     </Link>
                   </Col>

@@ -1,0 +1,3 @@
+CREATE INDEX "hazards_tenant_assignee_unit" ON "hazards" USING btree ("tenant_id","assignee_unit_id");--> statement-breakpoint
+CREATE INDEX "hazards_tenant_verifier" ON "hazards" USING btree ("tenant_id","verifier_user_id");--> statement-breakpoint
+CREATE INDEX "hazards_figures" ON "hazards" USING btree ("tenant_id","reported_at","department_id","status","level","category","org_unit_id","merged_into_id","respond_overdue","rectify_overdue","closed_on_time","rework_count","fix_on_spot","responded_at","closed_at");

@@ -1,0 +1,1 @@
+ALTER TABLE "hazard_settings" ADD COLUMN "reporter_verifies" boolean DEFAULT true NOT NULL;

@@ -1,0 +1,82 @@
+import { AlertOutlined } from '@ant-design/icons';
+import { Button, Card, Typography } from 'antd';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { useCan } from '../../app/session.ts';
+import { PageHeader } from '../../shared/PageHeader.tsx';
+import { useIsPhone } from '../../shared/useIsPhone.ts';
+import { QueryError } from '../../shared/QueryError.tsx';
+import { useHazards, type HazardFilter } from './api.ts';
+import { HazardList } from './HazardList.tsx';
+import { OutboxPanel } from './OutboxPanel.tsx';
+
+type TaskKey = 'rectify' | 'verify' | 'triage' | 'reported';
+
+const filters: Record<TaskKey, HazardFilter> = {
+  // Assigned to me and waiting for my step (not yet with the verifier).
+  rectify: { mine: 'assigned', status: ['assigned', 'rectifying', 'rework'], sort: 'due_asc' },
+  verify: { mine: 'verify', sort: 'due_asc' },
+  triage: { status: ['reported'], sort: 'reported_asc' },
+  reported: { mine: 'reported' },
+};
+
+/** "What is waiting for me": the first screen for people in the field. */
+export function TasksPage() {
+  const { t } = useTranslation();
+  const { can } = useCan();
+  const navigate = useNavigate();
+  const isPhone = useIsPhone();
+  const tabs: TaskKey[] = [...(can('hazard:rectify') ? (['rectify'] as const) : []), ...(can('hazard:verify') ? (['verify'] as const) : []), ...(can('hazard:triage') ? (['triage'] as const) : []), 'reported'];
+  const [active, setActive] = useState<TaskKey>(tabs[0] ?? 'reported');
+  const rectify = useHazards(filters.rectify, { limit: 50, enabled: tabs.includes('rectify') });
+  const verify = useHazards(filters.verify, { limit: 50, enabled: tabs.includes('verify') });
+  const triage = useHazards(filters.triage, { limit: 50, enabled: tabs.includes('triage') });
+  const reported = useHazards(filters.reported, { limit: 50 });
+  const queries = { rectify, verify, triage, reported };
+  const q = queries[active];
+  const rows = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
+  const count = (k: TaskKey) => queries[k].data?.pages.reduce((n, p) => n + p.items.length, 0) ?? 0;
+
+  return (
+    <div data-testid="hazard-tasks-page">
+      <PageHeader title={t('hazards.tasks.title')} sub={t('hazards.tasks.subtitle')} />
+      {can('hazard:report') ? (
+        <Button type="primary" size="large" block={isPhone} icon={<AlertOutlined />} onClick={() => void navigate('/hazards/report')} style={{ height: 56, fontSize: 18, marginBottom: 12, minWidth: 240 }} data-testid="tasks-report">
+          {t('hazards.tasks.report')}
+        </Button>
+      ) : null}
+      <OutboxPanel />
+      <Card size="small" style={{ marginTop: 12 }}>
+        {/* Big tiles, not tabs: four tabs do not fit 390 px and their overflow menu is a tiny target. */}
+        <div role="tablist" style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(140px, 1fr))', gap: 8, marginBottom: 12 }}>
+          {tabs.map((k) => {
+            const n = count(k);
+            const selected = k === active;
+            return (
+              <Button
+                key={k}
+                role="tab"
+                aria-selected={selected}
+                type={selected ? 'primary' : 'default'}
+                onClick={() => setActive(k)}
+                style={{ height: 64, display: 'flex', flexDirection: 'column', alignItems: 'center', justifyContent: 'center', gap: 0, lineHeight: 1.2 }}
+                data-testid={`tasks-tab-${k}`}
+              >
+                <span>{t(`hazards.tasks.${k}`)}</span>
+                <Typography.Text strong style={{ fontSize: 20, color: 'inherit' }} data-testid={`tasks-count-${k}`}>
+                  {queries[k].isLoading ? '…' : queries[k].hasNextPage ? `${n}+` : n}
+                </Typography.Text>
+              </Button>
+            );
+          })}
+        </div>
+        {q.isError ? (
+          <QueryError error={q.error} onRetry={() => void q.refetch()} />
+        ) : (
+          <HazardList testId={`tasks-${active}`} rows={rows} loading={q.isLoading} hasMore={q.hasNextPage} loadingMore={q.isFetchingNextPage} onLoadMore={() => void q.fetchNextPage()} />
+        )}
+      </Card>
+    </div>
+  );
+}

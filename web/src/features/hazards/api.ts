@@ -1,0 +1,197 @@
+import type { Static } from '@fastify/type-provider-typebox';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, api, apiUrl, errorText, isApiError, request, type Page, type RowError } from '../../api/client.ts';
+import type {
+  ConfigResponse,
+  HazardDetail as HazardDetailT,
+  HazardListItem as HazardListItemT,
+  ImportResult as ImportResultT,
+  ReportBody as ReportBodyT,
+  ReportResponse as ReportResponseT,
+  TrackResponse as TrackResponseT,
+} from '../../../../src/modules/hazards/routes.ts';
+
+// Server shapes (src/modules/hazards/routes.ts), shared as types only.
+export type HazardDetail = HazardDetailT;
+export type HazardListItem = HazardListItemT;
+export type HazardStatus = HazardListItem['status'];
+export type HazardLevel = HazardListItem['level'];
+export type FileRef = HazardDetail['photos'][number];
+export type TimelineStep = HazardDetail['timeline'][number];
+export type ReportBody = ReportBodyT;
+export type ReportResponse = Static<typeof ReportResponseT>;
+export type HazardConfig = Static<typeof ConfigResponse>;
+export type DictItem = HazardConfig['categories'][number];
+export type TrackResponse = Static<typeof TrackResponseT>;
+export type HazardImportResult = Static<typeof ImportResultT>;
+
+export const hazardStatuses: readonly HazardStatus[] = ['reported', 'assigned', 'rectifying', 'pending_verification', 'rework', 'closed', 'rejected'];
+export const hazardLevels: readonly HazardLevel[] = ['general', 'serious', 'major'];
+
+export interface HazardFilter {
+  status?: HazardStatus[];
+  level?: HazardLevel[];
+  category?: string[];
+  areaUnitId?: string;
+  departmentId?: string;
+  from?: string;
+  to?: string;
+  overdue?: boolean;
+  q?: string;
+  mine?: 'reported' | 'assigned' | 'verify';
+  sort?: 'reported_desc' | 'reported_asc' | 'due_asc' | 'number_desc';
+}
+
+export const hazardKeys = {
+  all: ['hazards'] as const,
+  config: ['hazards', 'config'] as const,
+  list: (f: HazardFilter) => ['hazards', 'list', f] as const,
+  detail: (id: string) => ['hazards', 'detail', id] as const,
+};
+
+/** `?status=a&status=b…`: list filters repeat the key (the client's `Query` holds scalars only). */
+export function filterQuery(f: HazardFilter, extra: Record<string, string | number | undefined> = {}): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...f, ...extra })) {
+    if (v === undefined || v === null || v === '' || v === false) continue;
+    if (Array.isArray(v)) for (const x of v) qs.append(k, String(x));
+    else qs.set(k, String(v));
+  }
+  const s = qs.toString();
+  return s ? `?${s}` : '';
+}
+
+export function exportUrl(f: HazardFilter): string {
+  const { sort: _sort, ...rest } = f;
+  return `${apiUrl('/hazards/export.xlsx')}${filterQuery(rest)}`;
+}
+
+export const importTemplateUrl = apiUrl('/hazards/import-template.xlsx');
+
+export function useHazardConfig() {
+  return useQuery({ queryKey: hazardKeys.config, queryFn: ({ signal }) => api.get<HazardConfig>('/hazards/config', undefined, { signal }), staleTime: 5 * 60_000 });
+}
+
+export function useHazards(filter: HazardFilter, opts: { limit?: number; enabled?: boolean } = {}) {
+  return useInfiniteQuery({
+    queryKey: [...hazardKeys.list(filter), opts.limit ?? 30],
+    queryFn: ({ pageParam, signal }) => request<Page<HazardListItem>>('GET', `/hazards${filterQuery(filter, { limit: opts.limit ?? 30, cursor: pageParam })}`, { signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    enabled: opts.enabled ?? true,
+  });
+}
+
+export function useHazard(id: string | undefined) {
+  return useQuery({
+    queryKey: hazardKeys.detail(id ?? ''),
+    queryFn: ({ signal }) => api.get<HazardDetail>(`/hazards/${encodeURIComponent(id ?? '')}`, undefined, { signal }),
+    enabled: Boolean(id),
+  });
+}
+
+/**
+ * One workflow step (`POST /hazards/:id/accept` …). The record version goes along as If-Match, so a
+ * step taken on a stale screen is refused with 409 instead of overwriting someone else's step.
+ */
+export interface StepInput {
+  method?: 'POST' | 'PUT';
+  path: string;
+  body: Record<string, unknown>;
+  version: number;
+}
+
+export function useHazardStep(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ method = 'POST', path, body, version }: StepInput) =>
+      request<HazardDetail>(method, `/hazards/${encodeURIComponent(id)}/${path}`, { body: { ...body, version }, headers: { 'If-Match': `"${version}"` } }),
+    onSuccess: (detail) => {
+      qc.setQueryData(hazardKeys.detail(id), detail);
+      void qc.invalidateQueries({ queryKey: ['hazards', 'list'] });
+    },
+  });
+}
+
+export function reportHazard(body: ReportBody, idempotencyKey: string): Promise<ReportResponse> {
+  return request<ReportResponse>('POST', '/hazards', { body, headers: { 'Idempotency-Key': idempotencyKey } });
+}
+
+export async function trackHazard(code: string): Promise<TrackResponse> {
+  return api.post<TrackResponse>('/hazards/track', { code }, { allow401: true });
+}
+
+export interface UploadedFile {
+  id: string;
+  url: string;
+  thumbUrl: string | null;
+  mime: string;
+  kind: string;
+}
+
+/**
+ * POST /api/v1/files with upload progress (fetch has none). One file per request, so each photo shows
+ * its own bar and a failed one is retried alone.
+ */
+export function uploadFile(blob: Blob, name: string, onProgress?: (percent: number) => void, language = 'zh-CN'): Promise<UploadedFile> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', apiUrl('/files'));
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept-Language', language);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress?.(Math.round((e.loaded / e.total) * 100));
+    };
+    xhr.onerror = () => reject(new ApiError({ status: 0, code: 'network', detail: 'upload failed' }));
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // Not JSON: a proxy error page.
+      }
+      if (xhr.status === 201 && body && typeof body === 'object' && 'items' in body) {
+        const items = (body as { items: UploadedFile[] }).items;
+        const first = items[0];
+        if (first) {
+          onProgress?.(100);
+          resolve(first);
+          return;
+        }
+      }
+      const p = (body ?? {}) as { code?: string; detail?: string; title?: string };
+      reject(new ApiError({ status: xhr.status, code: p.code ?? `http_${xhr.status}`, detail: p.detail ?? xhr.statusText, title: p.title }));
+    };
+    const form = new FormData();
+    form.append('file', blob, name);
+    xhr.send(form);
+  });
+}
+
+export type HazardImportOutcome = { kind: 'ok'; result: HazardImportResult } | { kind: 'rows'; rowErrors: RowError[]; detail: string };
+
+export function useImportHazards() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ file, dryRun }: { file: File; dryRun: boolean }): Promise<HazardImportOutcome> => {
+      const form = new FormData();
+      form.append('file', file, file.name);
+      try {
+        const result = await request<HazardImportResult>('POST', '/hazards/import', { query: { dryRun }, form });
+        return { kind: 'ok', result };
+      } catch (e) {
+        if (isApiError(e) && e.code === 'import_failed') return { kind: 'rows', rowErrors: e.problem.rowErrors ?? [], detail: errorText(e) };
+        throw e;
+      }
+    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: hazardKeys.all }),
+  });
+}
+
+/** Label of a dictionary item in the UI language. */
+export function dictLabel(items: readonly DictItem[] | undefined, code: string, lang: string): string {
+  const item = items?.find((i) => i.code === code);
+  if (!item) return code;
+  return lang === 'en' ? item.labelEn : item.labelZh;
+}
