@@ -1,7 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static, type TSchema } from '@fastify/type-provider-typebox';
 import type { Ctx } from '../../platform/auth/actor.ts';
 import { ctxOf } from '../../platform/http/app.ts';
-import { AppError } from '../../platform/http/errors.ts';
 import { IdParams, Page, PageQuery, Problem, ProblemResponses, Uuid, VersionField } from '../../platform/http/schemas.ts';
 import { expectedVersion } from '../../platform/http/version.ts';
 import { createLocalBlobStore } from '../../platform/files/storage.ts';
@@ -10,6 +9,7 @@ import { assignHazard, createAssignmentRule, handBackHazard, listAssignmentRules
 import { createDictItem, getHazardConfig, updateDictItem, updateHazardSettings, updateSlaPolicy } from './dictionaries.ts';
 import { mergeHazard } from './duplicates.ts';
 import { exportHazards, hazardImportTemplate, importHazards, MAX_IMPORT_BYTES } from './excel.ts';
+import { readUploadedFile } from '../../platform/http/upload.ts';
 import { hazardFigures } from './figures.ts';
 import { detailAfter, getHazard, hazardSorts, listHazards, trackHazard } from './ledger.ts';
 import { hazardStates } from './lifecycle.ts';
@@ -657,13 +657,8 @@ export const hazardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'send the workbook as multipart/form-data in the field "file"');
-      const file = await request.file({ limits: { fileSize: MAX_IMPORT_BYTES, files: 1 } });
-      if (!file || file.fieldname !== 'file') {
-        throw new AppError('validation_failed', 'file: required (multipart field "file")', { errors: [{ field: 'file', rule: 'required', message: 'file: required (multipart field "file")' }] });
-      }
-      const buffer = await file.toBuffer();
-      return importHazards(ctxOf(app, request), { file: buffer, fileName: file.filename, dryRun: request.query.dryRun ?? false });
+      const { buffer, fileName } = await readUploadedFile(request, MAX_IMPORT_BYTES);
+      return importHazards(ctxOf(app, request), { file: buffer, fileName, dryRun: request.query.dryRun ?? false });
     },
   );
 

@@ -1,10 +1,10 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static, type TSchema } from '@fastify/type-provider-typebox';
 import { ctxOf } from '../http/app.ts';
-import { AppError } from '../http/errors.ts';
 import { IdParams, Page, PageQuery, Problem, ProblemResponses, Uuid, VersionField } from '../http/schemas.ts';
 import { expectedVersion } from '../http/version.ts';
 import { exportPeople, peopleTemplate, XLSX_MIME } from './exportExcel.ts';
 import { importPeople, MAX_IMPORT_BYTES } from './importExcel.ts';
+import { readUploadedFile } from '../http/upload.ts';
 import { createOrgUnit, listOrgUnits, updateOrgUnit } from './orgUnits.ts';
 import { createPerson, getPerson, listPeople, updatePerson } from './people.ts';
 import { createPosition, listPositions, updatePosition } from './positions.ts';
@@ -264,13 +264,8 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'send the workbook as multipart/form-data in the field "file"');
-      const file = await request.file({ limits: { fileSize: MAX_IMPORT_BYTES, files: 1 } });
-      if (!file || file.fieldname !== 'file') {
-        throw new AppError('validation_failed', 'file: required (multipart field "file")', { errors: [{ field: 'file', rule: 'required', message: 'file: required (multipart field "file")' }] });
-      }
-      const buffer = await file.toBuffer();
-      return importPeople(ctxOf(app, request), { file: buffer, fileName: file.filename, dryRun: request.query.dryRun ?? false });
+      const { buffer, fileName } = await readUploadedFile(request, MAX_IMPORT_BYTES);
+      return importPeople(ctxOf(app, request), { file: buffer, fileName, dryRun: request.query.dryRun ?? false });
     },
   );
 };
