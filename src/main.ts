@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { ConfigError, loadConfig } from './config.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoIfEmpty } from './demo/seed.ts';
 import { openDatabase } from './platform/db/client.ts';
+import { registerDbMaintenance } from './platform/db/maintenance.ts';
 import { startEvents } from './platform/events/start.ts';
 import { startJobRunner } from './platform/jobs/runner.ts';
 import { startNotify } from './platform/notify/delivery.ts';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   const notify = startNotify({ db, config, log: app.log });
   const events = await startEvents({ db, databaseUrl: config.databaseUrl, log: app.log });
   // Timers, SLA escalations and cron sweeps; safe to run on every instance (claims are in PostgreSQL).
+  registerDbMaintenance();
   const jobRunner = startJobRunner(db, { instanceId: config.instanceId, log: app.log });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -81,6 +81,10 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
 
 export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle pooled connection that the server ends (restart, failover, a DBA's pg_terminate_backend) emits
+  // 'error' on the pool; unhandled, that would crash the process. The pool drops the connection and opens a
+  // new one on the next query, so logging it is all there is to do.
+  pool.on('error', (err) => console.warn(`PostgreSQL: an idle connection failed and was dropped: ${err.message}`));
   const db = drizzlePg({ client: pool });
   // Two app instances may start at once: the advisory lock makes migrations run once.
   const conn = await pool.connect();
