@@ -176,6 +176,38 @@ describe('hazard configuration and figures (safety director)', () => {
     await screenshot(page, 'safety-hazard-settings-desktop');
   });
 
+  it('turns 谁发现谁验收 off and on again in the settings; the API follows each save', async () => {
+    const { page } = safety;
+    type Settings = { settings: { reporterVerifies: boolean; version: number } };
+    const before = await apiAs<Settings>(page, 'GET', '/hazards/config');
+    expect(before.body.settings.reporterVerifies, 'on by default').toBe(true);
+    await page.goto('/hazards/config?tab=settings');
+    const form = page.getByTestId('settings-tab');
+    await form.waitFor();
+    const toggle = page.getByTestId('settings-reporter-verifies');
+    await form.getByText('谁发现谁验收').first().waitFor();
+    expect(await toggle.getAttribute('aria-checked')).toBe('true');
+    try {
+      await toggle.click();
+      expect(await toggle.getAttribute('aria-checked')).toBe('false');
+      await page.getByTestId('settings-save').click();
+      await expect.poll(async () => (await apiAs<Settings>(page, 'GET', '/hazards/config')).body.settings, { timeout: 15_000 }).toMatchObject({ reporterVerifies: false, version: before.body.settings.version + 1 });
+      await page.reload();
+      await toggle.waitFor();
+      expect(await toggle.getAttribute('aria-checked'), 'off after a reload').toBe('false');
+      await screenshot(page, 'safety-hazard-settings-reporter-verifies-off-desktop');
+
+      await toggle.click();
+      await page.getByTestId('settings-save').click();
+      await expect.poll(async () => (await apiAs<Settings>(page, 'GET', '/hazards/config')).body.settings, { timeout: 15_000 }).toMatchObject({ reporterVerifies: true, version: before.body.settings.version + 2 });
+      expect(await toggle.getAttribute('aria-checked')).toBe('true');
+    } finally {
+      // Other tests (the closed loop) rely on the default: put it back even when an assertion failed.
+      const now = await apiAs<Settings>(page, 'GET', '/hazards/config');
+      if (!now.body.settings.reporterVerifies) await apiAs(page, 'PATCH', '/hazards/config/settings', { reporterVerifies: true, version: now.body.settings.version });
+    }
+  });
+
   it('adds an assignment rule; the preview names the person the rule points at', async () => {
     const { page } = safety;
     const workshop = await unitByCode(page, 'P2-HJ');

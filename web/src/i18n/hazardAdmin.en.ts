@@ -78,6 +78,9 @@ export const hazardAdminEn: HazardAdminMessages = {
     signoffRoles: 'Major-hazard sign-off roles',
     signoffHint: 'These roles must sign before a major hazard closes (e.g. safety director, general manager)',
     signoffUsers: 'Named signatories',
+    reporterVerifies: 'Reporter verifies the fix',
+    reporterVerifiesHint:
+      'On: once the fix is submitted, the person who reported the hazard by name checks it and passes or fails it, even without the verify permission. Off: only a reporter who holds that permission does; otherwise the area owner or the safety office verifies (as for anonymous reports and fixes on the spot)',
     unknownRole: '{{code}} (no such role in this company; skipped)',
     oneRole: 'Choose at least one role',
     roleCode: 'Role codes start with a letter; letters, digits, _ . - only',

@@ -75,6 +75,8 @@ export const hazardAdminZhCN = {
     signoffRoles: '重大隐患签批角色',
     signoffHint: '关闭重大隐患前须由这些角色签批（如安全总监、总经理）',
     signoffUsers: '指定签批人',
+    reporterVerifies: '谁发现谁验收',
+    reporterVerifiesHint: '开启：整改提交后由实名上报人验收（通过或不通过），即使其没有验收权限；关闭：仅有验收权限的上报人可验收，否则由区域负责人或安全管理部门验收（匿名上报、现场整改同此）',
     unknownRole: '{{code}}（本公司没有此角色，将被忽略）',
     oneRole: '至少选择一个角色',
     roleCode: '角色编码以字母开头，只能包含字母、数字、_ . -',

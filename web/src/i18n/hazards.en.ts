@@ -50,6 +50,7 @@ export const hazardsEn: HazardMessages = {
     sla_reminder: 'Deadline reminder',
     overdue: 'Overdue',
     escalated: 'Escalated',
+    notice_issued: 'Rectification notice issued',
   },
   pointReason: {
     valid_report: 'Valid report',
@@ -158,6 +159,18 @@ export const hazardsEn: HazardMessages = {
     verify: 'To verify',
     triage: 'To assign',
     reported: 'My reports',
+  },
+  notice: {
+    print: 'Print rectification notice',
+    number: 'Notice {{number}}',
+    start: 'Issue rectification notice',
+    pick: 'Notice',
+    pickShort: 'Pick',
+    pickHint: '{{n}} picked. Pick open findings of one responsible department; they share one rectification notice.',
+    issue: 'Issue one notice for {{n}}',
+    issued: 'Rectification notice {{number}} issued to {{department}} for {{n}} findings',
+    printIt: 'Print',
+    mixed: 'These findings belong to several departments: issue one notice per department',
   },
   ledger: {
     title: 'Hazard ledger',

@@ -51,6 +51,7 @@ export const hazardsZhCN = {
     sla_reminder: '到期提醒',
     overdue: '已逾期',
     escalated: '升级督办',
+    notice_issued: '下发整改通知书',
   },
   pointReason: {
     valid_report: '有效上报',
@@ -159,6 +160,18 @@ export const hazardsZhCN = {
     verify: '待我验收',
     triage: '待分派',
     reported: '我上报的',
+  },
+  notice: {
+    print: '打印整改通知书',
+    number: '通知书 {{number}}',
+    start: '下发整改通知书',
+    pick: '通知书',
+    pickShort: '选择',
+    pickHint: '已选 {{n}} 项。请选择同一责任部门的未闭环隐患，合并下发一份整改通知书。',
+    issue: '为所选 {{n}} 项下发一份通知书',
+    issued: '已向{{department}}下发整改通知书 {{number}}，共 {{n}} 项隐患',
+    printIt: '打印',
+    mixed: '所选隐患属于多个责任部门，请按部门分别下发',
   },
   ledger: {
     title: '隐患台账',

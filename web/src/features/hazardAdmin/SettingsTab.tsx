@@ -1,4 +1,4 @@
-import { App, Button, Card, Col, Flex, Form, InputNumber, Row, Select, Typography } from 'antd';
+import { App, Button, Card, Col, Flex, Form, InputNumber, Row, Select, Switch, Typography } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCan } from '../../app/session.ts';
@@ -14,7 +14,7 @@ type SettingsValues = Omit<HazardSettings, 'version'>;
 const valuesOf = ({ version: _v, ...rest }: HazardSettings): SettingsValues => rest;
 const ROLE_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,49}$/;
 
-/** Duplicate window, points and who triages, receives escalations and signs off major hazards. */
+/** Duplicate window, points and who triages, receives escalations, signs off major hazards and verifies fixes. */
 export function SettingsTab({ config, onReload }: { config: HazardConfig; onReload: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -100,6 +100,9 @@ export function SettingsTab({ config, onReload }: { config: HazardConfig; onRelo
             </Form.Item>
             <Form.Item name="signoffUserIds" label={t('hazardAdmin.settings.signoffUsers')}>
               <UsersPicker testId="settings-signoff-users" />
+            </Form.Item>
+            <Form.Item name="reporterVerifies" label={t('hazardAdmin.settings.reporterVerifies')} extra={t('hazardAdmin.settings.reporterVerifiesHint')} valuePropName="checked">
+              <Switch data-testid="settings-reporter-verifies" />
             </Form.Item>
           </Card>
         </Col>

@@ -44,6 +44,8 @@ export interface HazardSettings {
   signoffUserIds: string[];
   triageRoleCodes: string[];
   escalationRoleCodes: string[];
+  /** 谁发现谁验收: the named reporter verifies the submitted fix, whatever their role. */
+  reporterVerifies: boolean;
   version: number;
 }
 

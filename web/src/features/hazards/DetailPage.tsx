@@ -1,12 +1,13 @@
-import { ArrowLeftOutlined, EnvironmentOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, EnvironmentOutlined, PrinterOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Col, Descriptions, Empty, Flex, Image, Row, Spin, Tag, Timeline, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
+import { useCan } from '../../app/session.ts';
 import { dash, formatTime, fromNow } from '../../shared/format.ts';
 import { QueryError } from '../../shared/QueryError.tsx';
 import { useIsPhone } from '../../shared/useIsPhone.ts';
-import { useHazard, type FileRef, type HazardDetail } from './api.ts';
+import { hazardNoticePdfUrl, useHazard, type FileRef, type HazardDetail } from './api.ts';
 import { ActionPanel } from './ActionPanel.tsx';
 import { LevelTag, OverdueTag, StatusTag, useStatusLabel, useTimelineLabel } from './labels.tsx';
 
@@ -16,10 +17,15 @@ export function DetailPage() {
   const { id } = useParams();
   const isPhone = useIsPhone();
   const navigate = useNavigate();
+  const { can } = useCan();
   const q = useHazard(id);
   if (q.isError) return <QueryError error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return <Spin style={{ display: 'block', margin: '48px auto' }} />;
   const h = q.data;
+  // The safety office prints (and on the first print issues) the notice of an open finding; once one was
+  // issued, anyone who reads the hazard may print it again.
+  const hasNotice = h.timeline.some((s) => s.action === 'notice_issued');
+  const canPrintNotice = hasNotice || (can('hazard:triage') && h.status !== 'closed' && h.status !== 'rejected');
   const actions = (
     <Card size="small" title={t('hazards.detail.actions')} data-testid="hazard-actions-card">
       <ActionPanel hazard={h} onReload={() => void q.refetch()} />
@@ -47,6 +53,22 @@ export function DetailPage() {
         {h.reworkCount > 0 ? <Tag color="volcano">{t('hazards.detail.rework', { n: h.reworkCount })}</Tag> : null}
         {h.escalationLevel > 0 ? <Tag color="magenta">{t('hazards.detail.escalated', { n: h.escalationLevel })}</Tag> : null}
       </Flex>
+      {canPrintNotice ? (
+        <Flex wrap gap={8} style={{ marginBottom: 12 }}>
+          {/* A new tab: the browser's PDF viewer prints it. The first print may issue the notice, so the timeline is
+              refetched when the user comes back (queries do not refetch on focus by themselves). */}
+          <Button
+            icon={<PrinterOutlined />}
+            href={hazardNoticePdfUrl(h.id)}
+            target="_blank"
+            rel="noopener"
+            onClick={() => window.addEventListener('focus', () => void q.refetch(), { once: true })}
+            data-testid="hazard-notice-pdf"
+          >
+            {t('hazards.notice.print')}
+          </Button>
+        </Flex>
+      ) : null}
       <Notices h={h} />
       <Row gutter={[16, 16]}>
         {/* On a phone the next step comes first, where the thumb is; with nothing to do it is left out. */}
@@ -71,7 +93,11 @@ export function DetailPage() {
                     {h.assigneeUnitName ? ` · ${h.assigneeUnitName}` : ''}
                   </span>
                 </Descriptions.Item>
-                <Descriptions.Item label={t('hazards.fields.verifier')}>{h.verifierName ?? t('hazards.detail.anyVerifier')}</Descriptions.Item>
+                <Descriptions.Item label={t('hazards.fields.verifier')}>
+                  <span data-testid="hazard-verifier" data-user-id={h.verifierUserId ?? ''}>
+                    {h.verifierName ?? t('hazards.detail.anyVerifier')}
+                  </span>
+                </Descriptions.Item>
                 <Descriptions.Item label={t('hazards.fields.source')}>{dash(h.sourceLabel)}</Descriptions.Item>
                 {h.location ? (
                   <Descriptions.Item label={t('hazards.fields.location')}>
@@ -255,6 +281,7 @@ function HazardTimeline({ h }: { h: HazardDetail }) {
       data-testid="hazard-timeline"
       items={h.timeline.map((s) => {
         const assignee = typeof s.data.assigneeName === 'string' ? s.data.assigneeName : null;
+        const noticeNumber = typeof s.data.noticeNumber === 'string' ? s.data.noticeNumber : null;
         return {
           key: s.id,
           color: color(s.action),
@@ -268,6 +295,7 @@ function HazardTimeline({ h }: { h: HazardDetail }) {
                 </Typography.Text>
               </div>
               {assignee ? <div>{t('hazards.detail.toAssignee', { name: assignee })}</div> : null}
+              {noticeNumber ? <div>{t('hazards.notice.number', { number: noticeNumber })}</div> : null}
               {s.comment ? <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{s.comment}</Typography.Paragraph> : null}
               {s.photos.length > 0 ? <Photos files={s.photos} /> : null}
             </div>

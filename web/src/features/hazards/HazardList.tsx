@@ -1,11 +1,18 @@
 import { RightOutlined } from '@ant-design/icons';
-import { Button, Flex, Typography } from 'antd';
+import { Button, Checkbox, Flex, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { DataView, type DataColumn } from '../../shared/DataView.tsx';
 import { dash, formatTime } from '../../shared/format.ts';
 import type { HazardListItem } from './api.ts';
 import { LevelTag, OverdueTag, StatusTag } from './labels.tsx';
+
+export interface HazardSelection {
+  selected: ReadonlySet<string>;
+  onToggle: (h: HazardListItem, checked: boolean) => void;
+  /** Rows that cannot be picked show a disabled box (e.g. closed findings get no rectification notice). */
+  selectable: (h: HazardListItem) => boolean;
+}
 
 /** Hazards as a table (desktop) or cards (phone); the number and title open the detail page. */
 export function HazardList({
@@ -15,6 +22,7 @@ export function HazardList({
   hasMore,
   loadingMore,
   onLoadMore,
+  selection,
 }: {
   rows: HazardListItem[];
   loading: boolean;
@@ -22,6 +30,8 @@ export function HazardList({
   hasMore?: boolean;
   loadingMore?: boolean;
   onLoadMore?: () => void;
+  /** With it, a first column of check boxes picks rows. */
+  selection?: HazardSelection;
 }) {
   const { t } = useTranslation();
   const due = (h: HazardListItem) => (h.status === 'reported' || h.status === 'assigned' ? h.respondDueAt : h.rectifyDueAt);
@@ -56,6 +66,24 @@ export function HazardList({
     { key: 'due', title: t('hazards.fields.due'), render: (h) => (h.status === 'closed' ? formatTime(h.closedAt) : formatTime(due(h))) },
     { key: 'reported', title: t('hazards.fields.reportedAt'), render: (h) => formatTime(h.reportedAt), hideOnCard: true },
   ];
+  if (selection) {
+    columns.push({
+      key: 'select',
+      title: t('hazards.notice.pick'),
+      render: (h) => (
+        <Checkbox
+          checked={selection.selected.has(h.id)}
+          disabled={!selection.selectable(h)}
+          onChange={(e) => selection.onToggle(h, e.target.checked)}
+          style={{ minHeight: 44, alignItems: 'center' }}
+          data-testid="hazard-select"
+          data-hazard-id={h.id}
+        >
+          {t('hazards.notice.pickShort')}
+        </Checkbox>
+      ),
+    });
+  }
   return (
     <DataView
       testId={testId}

@@ -1,20 +1,40 @@
-import { DownloadOutlined, FilterOutlined, UploadOutlined } from '@ant-design/icons';
-import { Button, Card, Checkbox, Col, DatePicker, Input, Row, Select } from 'antd';
+import { DownloadOutlined, FileTextOutlined, FilterOutlined, UploadOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Checkbox, Col, DatePicker, Flex, Input, Row, Select, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { errorText, isApiError } from '../../api/client.ts';
 import { useCan } from '../../app/session.ts';
 import { PageHeader } from '../../shared/PageHeader.tsx';
 import { QueryError } from '../../shared/QueryError.tsx';
+import { useApiError } from '../../shared/useApiError.ts';
 import { useIsPhone } from '../../shared/useIsPhone.ts';
 import { OrgUnitSelect } from '../org/OrgUnitSelect.tsx';
-import { exportUrl, hazardLevels, hazardStatuses, useHazardConfig, useHazards, type HazardFilter, type HazardLevel, type HazardStatus } from './api.ts';
+import {
+  exportUrl,
+  hazardLevels,
+  hazardStatuses,
+  useHazardConfig,
+  useHazards,
+  useIssueNotice,
+  type HazardFilter,
+  type HazardLevel,
+  type HazardListItem,
+  type HazardNotice,
+  type HazardStatus,
+} from './api.ts';
 import { AreaSelect } from './AreaSelect.tsx';
 import { HazardList } from './HazardList.tsx';
 import { useLevelLabel, useStatusLabel } from './labels.tsx';
 
-/** The hazard ledger (隐患台账): every hazard in my data scope, filtered, exported to Excel. */
+/** Only open findings get a rectification notice (the server refuses closed and rejected ones). */
+const noticeable = (h: HazardListItem) => h.status !== 'closed' && h.status !== 'rejected';
+
+/**
+ * The hazard ledger (隐患台账): every hazard in my data scope, filtered, exported to Excel; the safety office
+ * picks open findings of one department here and issues one rectification notice (整改通知书) for them.
+ */
 export function LedgerPage() {
   const { t, i18n } = useTranslation();
   const { can } = useCan();
@@ -28,6 +48,36 @@ export function LedgerPage() {
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const patch = (p: Partial<HazardFilter>) => setFilter((f) => ({ ...f, ...p }));
   const filtersOpen = !isPhone || showFilters;
+  const canIssue = can('hazard:triage');
+  const [picking, setPicking] = useState(false);
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const [issued, setIssued] = useState<HazardNotice | null>(null);
+  const [mixed, setMixed] = useState<string | null>(null);
+  const issue = useIssueNotice();
+  const onError = useApiError();
+  const toggle = (h: HazardListItem, checked: boolean) =>
+    setPicked((prev) => {
+      const next = new Set(prev);
+      if (checked) next.add(h.id);
+      else next.delete(h.id);
+      return next;
+    });
+  const stopPicking = () => {
+    setPicking(false);
+    setPicked(new Set());
+    setMixed(null);
+  };
+  const issueNotice = () => {
+    setMixed(null);
+    issue.mutate([...picked], {
+      onSuccess: (notice) => {
+        setIssued(notice);
+        stopPicking();
+      },
+      // Findings of several departments: the server names them; the list stays picked to be trimmed.
+      onError: (e) => (isApiError(e) && e.code === 'notice_mixed_departments' ? setMixed(errorText(e)) : onError(e)),
+    });
+  };
 
   return (
     <div data-testid="hazard-ledger-page">
@@ -43,6 +93,18 @@ export function LedgerPage() {
             {can('hazard:export') ? (
               <Button icon={<DownloadOutlined />} href={exportUrl(filter)} download data-testid="ledger-export">
                 {t('hazards.ledger.export')}
+              </Button>
+            ) : null}
+            {canIssue && !picking ? (
+              <Button
+                icon={<FileTextOutlined />}
+                onClick={() => {
+                  setIssued(null);
+                  setPicking(true);
+                }}
+                data-testid="ledger-notice-start"
+              >
+                {t('hazards.notice.start')}
               </Button>
             ) : null}
             {can('hazard:import') ? (
@@ -119,10 +181,43 @@ export function LedgerPage() {
           ) : null}
         </Row>
       </Card>
+      {issued ? (
+        <Alert
+          type="success"
+          showIcon
+          closable
+          onClose={() => setIssued(null)}
+          style={{ marginBottom: 16 }}
+          data-testid="ledger-notice-issued"
+          data-notice-id={issued.id}
+          title={t('hazards.notice.issued', { number: issued.number, n: issued.hazards.length, department: issued.departmentName ?? '—' })}
+          action={
+            <Button href={issued.pdfUrl} target="_blank" rel="noopener" data-testid="ledger-notice-pdf">
+              {t('hazards.notice.printIt')}
+            </Button>
+          }
+        />
+      ) : null}
+      {picking ? (
+        <Card size="small" style={{ marginBottom: 16 }} data-testid="ledger-notice-bar">
+          <Flex wrap gap={8} align="center">
+            <Typography.Text style={{ flex: 1, minWidth: 200 }}>{t('hazards.notice.pickHint', { n: picked.size })}</Typography.Text>
+            <Button onClick={stopPicking} data-testid="ledger-notice-cancel">
+              {t('common.cancel')}
+            </Button>
+            <Button type="primary" disabled={picked.size === 0} loading={issue.isPending} onClick={issueNotice} data-testid="ledger-notice-issue">
+              {t('hazards.notice.issue', { n: picked.size })}
+            </Button>
+          </Flex>
+          {mixed ? <Alert type="error" showIcon style={{ marginTop: 8 }} title={t('hazards.notice.mixed')} description={mixed} data-testid="ledger-notice-error" /> : null}
+        </Card>
+      ) : null}
       {list.isError ? (
         <QueryError error={list.error} onRetry={() => void list.refetch()} />
       ) : (
-        <HazardList testId="hazard-ledger-list" rows={rows} loading={list.isLoading} hasMore={list.hasNextPage} loadingMore={list.isFetchingNextPage} onLoadMore={() => void list.fetchNextPage()} />
+        <HazardList testId="hazard-ledger-list" rows={rows} loading={list.isLoading} hasMore={list.hasNextPage} loadingMore={list.isFetchingNextPage} onLoadMore={() => void list.fetchNextPage()}
+          selection={picking ? { selected: picked, onToggle: toggle, selectable: noticeable } : undefined}
+        />
       )}
     </div>
   );

@@ -27,10 +27,13 @@ export function TasksPage() {
   const { can } = useCan();
   const navigate = useNavigate();
   const isPhone = useIsPhone();
-  const tabs: TaskKey[] = [...(can('hazard:rectify') ? (['rectify'] as const) : []), ...(can('hazard:verify') ? (['verify'] as const) : []), ...(can('hazard:triage') ? (['triage'] as const) : []), 'reported'];
+  // 谁发现谁验收: a reporter without hazard:verify is still the named verifier of their own findings, so
+  // everyone asks for "mine to verify" and the tile shows up as soon as there is something in it.
+  const verify = useHazards(filters.verify, { limit: 50 });
+  const showVerify = can('hazard:verify') || (verify.data?.pages[0]?.items.length ?? 0) > 0;
+  const tabs: TaskKey[] = [...(can('hazard:rectify') ? (['rectify'] as const) : []), ...(showVerify ? (['verify'] as const) : []), ...(can('hazard:triage') ? (['triage'] as const) : []), 'reported'];
   const [active, setActive] = useState<TaskKey>(tabs[0] ?? 'reported');
   const rectify = useHazards(filters.rectify, { limit: 50, enabled: tabs.includes('rectify') });
-  const verify = useHazards(filters.verify, { limit: 50, enabled: tabs.includes('verify') });
   const triage = useHazards(filters.triage, { limit: 50, enabled: tabs.includes('triage') });
   const reported = useHazards(filters.reported, { limit: 50 });
   const queries = { rectify, verify, triage, reported };

@@ -6,6 +6,7 @@ import type {
   HazardDetail as HazardDetailT,
   HazardListItem as HazardListItemT,
   ImportResult as ImportResultT,
+  NoticeT,
   ReportBody as ReportBodyT,
   ReportResponse as ReportResponseT,
   TrackResponse as TrackResponseT,
@@ -24,6 +25,7 @@ export type HazardConfig = Static<typeof ConfigResponse>;
 export type DictItem = HazardConfig['categories'][number];
 export type TrackResponse = Static<typeof TrackResponseT>;
 export type HazardImportResult = Static<typeof ImportResultT>;
+export type HazardNotice = Static<typeof NoticeT>;
 
 export const hazardStatuses: readonly HazardStatus[] = ['reported', 'assigned', 'rectifying', 'pending_verification', 'rework', 'closed', 'rejected'];
 export const hazardLevels: readonly HazardLevel[] = ['general', 'serious', 'major'];
@@ -109,6 +111,26 @@ export function useHazardStep(id: string) {
     onSuccess: (detail) => {
       qc.setQueryData(hazardKeys.detail(id), detail);
       void qc.invalidateQueries({ queryKey: ['hazards', 'list'] });
+    },
+  });
+}
+
+/**
+ * The hazard's rectification notice (整改通知书) as PDF, opened in a new tab: the server prints the latest
+ * notice that lists it, or (for the safety office) issues a one-finding notice on the first call.
+ */
+export function hazardNoticePdfUrl(id: string): string {
+  return apiUrl(`/hazards/${encodeURIComponent(id)}/notice.pdf`);
+}
+
+/** One notice for several findings of one responsible department; 422 notice_mixed_departments otherwise. */
+export function useIssueNotice() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (hazardIds: string[]) => api.post<HazardNotice>('/hazards/notices', { hazardIds }),
+    // Each listed hazard gained a notice_issued step in its timeline.
+    onSuccess: (notice) => {
+      for (const h of notice.hazards) void qc.invalidateQueries({ queryKey: hazardKeys.detail(h.id) });
     },
   });
 }
