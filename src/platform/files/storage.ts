@@ -104,8 +104,16 @@ export async function spoolToFile(source: Readable, file: string, opts: StageOpt
     }
     return { sha256: hash.digest('hex'), size };
   } catch (e) {
-    out.destroy();
     source.resume();
+    // Wait for the stream to close before removing the file: the stream opens the file asynchronously,
+    // and an open still under way when a file is refused early (its head says it is too large) would
+    // create the file again after the rm, leaving a stray temporary file behind.
+    if (!out.closed) {
+      await new Promise<void>((resolve) => {
+        out.once('close', () => resolve());
+        out.destroy();
+      });
+    }
     await fsp.rm(file, { force: true });
     throw e;
   }
