@@ -192,10 +192,9 @@ export function cachedActor(token: string, now: Date): Actor | null | undefined 
 }
 
 export async function resolveToken(db: Database, token: string, now: Date): Promise<Actor | null> {
-  if (token.length < 20 || token.length > 200) return null;
+  const cached = cachedActor(token, now);
+  if (cached !== undefined) return cached;
   const hash = sha256(token);
-  const hit = actorCache.get(hash);
-  if (hit && hit.until > now.getTime()) return hit.actor;
   const actor = await db.read(async (tx) => {
     if (token.startsWith(API_TOKEN_PREFIX)) {
       const [t] = await tx

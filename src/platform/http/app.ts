@@ -216,28 +216,26 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // (bench/README.md) and protect nothing there. HSTS only when served over HTTPS: browsers ignore it on
   // plain HTTP (RFC 6797 §8.1), and a plant intranet on http:// must not be pinned to https by accident.
   const https = config.publicUrl.startsWith('https:');
-  const documentHeaders = (
-    await helmetHeaders({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          // Ant Design injects its CSS-in-JS styles at run time.
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:', 'blob:'],
-          mediaSrc: ["'self'", 'blob:'],
-          scriptSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          workerSrc: ["'self'", 'blob:'],
-          frameAncestors: ["'none'"],
-          // Not on plain HTTP: it would make browsers fetch every asset of a http:// intranet site over https.
-          upgradeInsecureRequests: https ? [] : null,
-        },
+  const documentHeaders = await helmetHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Ant Design injects its CSS-in-JS styles at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        frameAncestors: ["'none'"],
+        // Not on plain HTTP: it would make browsers fetch every asset of a http:// intranet site over https.
+        upgradeInsecureRequests: https ? [] : null,
       },
-      // Photos and thumbnails are fetched by the web app from the same origin.
-      crossOriginResourcePolicy: { policy: 'same-origin' },
-      strictTransportSecurity: https,
-    })
-  ).map(([name, value]) => [name, value] as const);
+    },
+    // Photos and thumbnails are fetched by the web app from the same origin.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    strictTransportSecurity: https,
+  });
   const apiHeaders: (readonly [string, string])[] = [
     ['Content-Security-Policy', "frame-ancestors 'none'"],
     ['Cross-Origin-Resource-Policy', 'same-origin'],
