@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static, type TSchema } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { ctxOf } from '../http/app.ts';
 import { IdParams, Page, PageQuery, Problem, ProblemResponses, Uuid, VersionField } from '../http/schemas.ts';
 import { expectedVersion } from '../http/version.ts';
@@ -237,8 +237,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
  * instance (not encapsulated) before the other route plugins, so it sees every API request after auth.
  */
 export async function tokenUsageTracking(app: FastifyInstance): Promise<void> {
-  // A callback hook: most requests are not made with an API token and must not pay for a promise here.
-  app.addHook('onRequest', (request, _reply, done) => {
+  // A callback hook on the routes that need a sign-in only (public ones, such as health probes, skip it):
+  // most requests are not made with an API token and must not pay for a promise here.
+  const touch: onRequestHookHandler = (request, _reply, done) => {
     if (request.actor?.kind !== 'token' || !request.authToken) return done();
     touchTokenUsage(app.deps.db, request.authToken, (app.deps.now ?? (() => new Date()))()).then(
       () => done(),
@@ -248,6 +249,10 @@ export async function tokenUsageTracking(app: FastifyInstance): Promise<void> {
         done();
       },
     );
+  };
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || (route.config as { public?: boolean } | undefined)?.public) return;
+    route.onRequest = [...[route.onRequest ?? []].flat(), touch];
   });
 }
 // Fastify's documented opt-out of encapsulation (what fastify-plugin sets): the hook applies app-wide.

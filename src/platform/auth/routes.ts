@@ -1,8 +1,19 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { stringifySetCookie } from 'cookie';
+import type { Config } from '../../config.ts';
 import { ctxOf } from '../http/app.ts';
 import { AppError } from '../http/errors.ts';
 import { ProblemResponses } from '../http/schemas.ts';
 import { describeMe, login, logout, SESSION_COOKIE } from './service.ts';
+
+/**
+ * The web session cookie: HTTP-only (no script reads it), SameSite=Strict (no cross-site request carries it;
+ * the auth hook checks Origin on writes as well), Secure when served over https. An empty value that expired
+ * in 1970 removes it.
+ */
+function sessionCookie(config: Config, token: string, expires: Date): string {
+  return stringifySetCookie({ name: SESSION_COOKIE, value: token, httpOnly: true, sameSite: 'strict', secure: config.publicUrl.startsWith('https:'), path: '/', expires });
+}
 
 export const LoginBody = Type.Object(
   {
@@ -33,7 +44,10 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/health',
     { config: { public: true }, schema: { tags: ['system'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
-    async () => ({ status: 'ok' as const }),
+    // Not async: a load balancer polls this, and a promise per probe is pure overhead.
+    (_request, reply) => {
+      void reply.send({ status: 'ok' as const });
+    },
   );
 
   app.post(
@@ -53,13 +67,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         userAgent: request.headers['user-agent'] ?? null,
       });
       request.actor = result.actor;
-      reply.setCookie(SESSION_COOKIE, result.token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: config.publicUrl.startsWith('https:'),
-        path: '/',
-        expires: result.expiresAt,
-      });
+      void reply.header('set-cookie', sessionCookie(config, result.token, result.expiresAt));
       const user = await describeMe(ctxOf(app, request));
       return { token: result.token, expiresAt: result.expiresAt.toISOString(), user };
     },
@@ -71,7 +79,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       if (!request.authToken) throw new AppError('unauthenticated');
       await logout(ctxOf(app, request), request.authToken);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      void reply.header('set-cookie', sessionCookie(app.deps.config, '', new Date(0)));
       return reply.status(204).send(null);
     },
   );

@@ -50,7 +50,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const res = reply.raw;
       request.raw.socket.setNoDelay(true);
       request.raw.socket.setKeepAlive(true);
-      // Keep the headers hooks already set (helmet's security headers, rate-limit counters).
+      // Keep the headers hooks already set (security headers).
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined) res.setHeader(name, typeof value === 'number' ? String(value) : value);
       }

@@ -1,16 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { parseCookie } from 'cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyContextConfig, type FastifyInstance, type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
 import type { Config } from '../../config.ts';
 import type { Actor, Ctx } from '../auth/actor.ts';
 import { grants } from '../auth/permissions.ts';
@@ -18,6 +17,7 @@ import { cachedActor, resolveToken, SESSION_COOKIE } from '../auth/service.ts';
 import type { Database } from '../db/client.ts';
 import { AppError, errorTitle, localeFrom, type ErrorCode, type Locale } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
+import { createRateLimiter } from './rateLimit.ts';
 import { toFieldErrors, validatorCompiler } from './validation.ts';
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -46,6 +46,8 @@ declare module 'fastify' {
     authenticated?: boolean;
     /** Per-route rate limit (requests per minute per IP), e.g. login. */
     rateLimitPerMinute?: number;
+    /** Worked out at start from `rateLimitPerMinute` (onRoute); undefined for routes that are not /api/. */
+    rateLimit?: RouteRateLimit;
   }
   interface FastifyInstance {
     deps: AppDeps;
@@ -160,8 +162,13 @@ export function withUploads(plugin: FastifyPluginAsyncTypebox): FastifyPluginAsy
   };
 }
 
+/** A route's rate limit: the bucket it counts in (per IP) and the requests per minute allowed; null: none. */
+type RouteRateLimit = { bucket: string; max: number } | null;
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
+  const generalLimit: RouteRateLimit = { bucket: 'general', max: config.rateLimitPerMinute };
+  const limiter = createRateLimiter({ windowMs: 60_000, maxKeys: 100_000 });
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     trustProxy: config.trustProxy,
@@ -185,12 +192,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (!c || (!c.permission && !c.public && !c.authenticated)) {
       throw new Error(`route ${route.method} ${route.url} declares no permission, public or authenticated`);
     }
-    // Rate limits as plain numbers per route (a route of its own gets its own counter per IP): the limiter's
-    // async option functions cost more per request than the counting itself (bench/README.md). Health probes
-    // from load balancers are frequent and cheap; limiting them would only cause false alarms.
-    const routeConfig = route.config as { rateLimitPerMinute?: number; rateLimit?: false | { max: number; timeWindow: number } };
-    if (route.url === '/api/v1/health') routeConfig.rateLimit = false;
-    else if (c.rateLimitPerMinute) routeConfig.rateLimit = { max: c.rateLimitPerMinute, timeWindow: 60_000 };
+    // Rate limits per route, worked out once here: a route with its own limit (login, public tracking) counts
+    // in a bucket of its own per IP; the others share the general bucket. Health probes from load balancers
+    // are frequent and cheap; limiting them would only cause false alarms.
+    const routeConfig = route.config as FastifyContextConfig;
+    if (route.url === '/api/v1/health') routeConfig.rateLimit = null;
+    else if (c.rateLimitPerMinute) routeConfig.rateLimit = { bucket: `${String(route.method)} ${route.url}`, max: c.rateLimitPerMinute };
+    else routeConfig.rateLimit = generalLimit;
   });
 
   app.setErrorHandler((error: FastifyishError, request, reply) => {
@@ -246,16 +254,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     for (const [name, value] of request.url.startsWith('/api/') ? apiHeaders : documentHeaders) reply.raw.setHeader(name, value);
     done();
   });
-  await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, {
-    global: true,
-    max: config.rateLimitPerMinute,
-    timeWindow: 60_000,
-    errorResponseBuilder: (_request, context) => {
-      const e = new AppError('rate_limited', `rate limit ${context.max} per minute exceeded`, { extra: { retryAfterSeconds: Math.ceil(context.ttl / 1000) } });
-      return e;
-    },
-  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -274,8 +272,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Authentication: cookie (web) or Authorization: Bearer (API, phones, integrations). A callback hook that
   // stays synchronous when there is no token or its actor is cached (nearly every request): an async hook
   // costs a promise and a microtask turn on every request (bench/README.md).
-  const authorize = (request: FastifyRequest, via: 'cookie' | 'bearer' | null): AppError | null => {
-    const cfg = request.routeOptions.config;
+  const authorize = (request: FastifyRequest, cfg: FastifyContextConfig, via: 'cookie' | 'bearer' | null): AppError | null => {
     // Pages of the web app (the not-found handler serves index.html for client-side routes) are public: the
     // app itself sends a signed-out visitor to the login page. Only /api/ needs a session.
     if (cfg.public || !request.url.startsWith('/api/')) return null;
@@ -292,6 +289,38 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
     return null;
   };
+  /**
+   * Counts the request against its route's limit and answers 429 when it is over (then true). Signed-in
+   * requests count per user, others per client IP: a plant's phones often share one NAT address, and one
+   * busy user must not use up the limit of everyone behind it. API pages only: the web app's static files are
+   * immutable, cached by the browser and cheap.
+   */
+  const limited = (request: FastifyRequest, reply: FastifyReply, cfg: FastifyContextConfig, who: string): boolean => {
+    // Unmatched /api/ URLs (404) count against the general limit: probing for routes is traffic like any other.
+    const limit = cfg.rateLimit !== undefined ? cfg.rateLimit : request.url.startsWith('/api/') ? generalLimit : null;
+    if (!limit) return false;
+    const retryAfter = limiter.hit(limit.bucket, who, limit.max, Date.now());
+    if (retryAfter === null) return false;
+    reply.header('retry-after', String(retryAfter));
+    void sendProblem(request, reply, new AppError('rate_limited', `rate limit ${limit.max} per minute exceeded`, { extra: { retryAfterSeconds: retryAfter } }));
+    return true;
+  };
+  /** The rest of authentication once the token's actor is known (null: no token, or one that is not valid). */
+  const finishAuth = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, token: string | null, via: 'cookie' | 'bearer' | null, actor: Actor | null, counted: boolean): void => {
+    if (actor && token) {
+      request.actor = actor;
+      request.authToken = token;
+      request.authVia = via;
+    }
+    // Read once: `routeOptions` builds a new object on every access.
+    const cfg = request.routeOptions.config;
+    if (!counted && limited(request, reply, cfg, actor ? `user:${actor.userId ?? actor.tenantId}` : `ip:${request.ip}`)) return;
+    const refused = authorize(request, cfg, via);
+    if (refused) void sendProblem(request, reply, refused);
+    else done();
+  };
+  // No closures are made per request on the common path (a cached or absent token): under tsx every function
+  // created also gets its name defined on it, which showed in the profile of /health.
   app.addHook('onRequest', (request, reply, done) => {
     request.locale = localeFrom(request.headers['accept-language']);
     const auth = request.headers.authorization;
@@ -300,25 +329,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (auth?.startsWith('Bearer ')) {
       token = auth.slice(7).trim();
       via = 'bearer';
-    } else if (request.cookies[SESSION_COOKIE]) {
-      token = request.cookies[SESSION_COOKIE] ?? null;
-      via = 'cookie';
+    } else if (request.headers.cookie) {
+      // Parsed here only, and only without a bearer token: a cookie plugin's own parse and Set-Cookie hooks
+      // would run on every request (bench/README.md).
+      token = parseCookie(request.headers.cookie)[SESSION_COOKIE] ?? null;
+      if (token) via = 'cookie';
     }
-    const finish = (actor: Actor | null): void => {
-      if (actor && token) {
-        request.actor = actor;
-        request.authToken = token;
-        request.authVia = via;
-      }
-      const refused = authorize(request, via);
-      if (refused) void sendProblem(request, reply, refused);
-      else done();
-    };
-    if (!token) return finish(null);
+    if (!token) return finishAuth(request, reply, done, null, null, null, false);
     const now = (deps.now ?? (() => new Date()))();
     const cached = cachedActor(token, now);
-    if (cached !== undefined) return finish(cached);
-    resolveToken(deps.db, token, now).then(finish, done);
+    if (cached !== undefined) return finishAuth(request, reply, done, token, via, cached, false);
+    // A token to look up in the database: counted per IP before the lookup, so a flood of made-up tokens is
+    // refused without reaching the database; a valid one then counts for its user as well.
+    if (limited(request, reply, request.routeOptions.config, `ip:${request.ip}`)) return;
+    resolveToken(deps.db, token, now).then((actor) => finishAuth(request, reply, done, token, via, actor, actor === null), done);
   });
 
   registerIdempotency(app);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify';
 import { AppError } from './errors.ts';
 import { idempotencyKeys } from './schema.ts';
 
@@ -33,14 +33,30 @@ function requestHash(method: string, url: string, body: unknown): string {
 export function registerIdempotency(app: FastifyInstance): void {
   app.decorateRequest('idempotencyKey', null);
 
-  // Callback hooks with a synchronous no-op path: almost every request carries no key, and an async hook
-  // costs a promise and a microtask turn per request even when it returns at once (bench/README.md).
-  app.addHook('preHandler', (request, reply, done) => {
+  // Route-level hooks on writes only (a GET is never replayed), as callback hooks with a synchronous no-op
+  // path: most writes carry no key, and every hook a request passes costs it, an async one the most
+  // (bench/README.md).
+  const claim: preHandlerHookHandler = (request, reply, done) => {
     const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string' || !request.actor?.userId || request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return done();
+    if (typeof key !== 'string' || !request.actor?.userId) return done();
     claimKey(request, reply, key).then((replied) => {
       if (!replied) done();
     }, done);
+  };
+  const store: onSendHookHandler = (request, reply, payload, done) => {
+    const key = request.idempotencyKey;
+    const userId = request.actor?.userId;
+    if (!key || !userId) return done(null, payload);
+    request.idempotencyKey = null;
+    storeResponse(reply, key, userId, payload).then(() => done(null, payload), done);
+  };
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    if (methods.every((m) => m === 'GET' || m === 'HEAD' || m === 'OPTIONS')) return;
+    // First among the route's preHandlers (before any body-reading work), last among its onSend hooks (the
+    // stored answer is the one sent).
+    route.preHandler = [claim, ...[route.preHandler ?? []].flat()];
+    route.onSend = [...[route.onSend ?? []].flat(), store];
   });
 
   /** Claims the key for this request, or sends the stored response of an earlier one (then true). */
@@ -79,14 +95,6 @@ export function registerIdempotency(app: FastifyInstance): void {
     void reply.status(row.statusCode).send(row.responseBody);
     return true;
   }
-
-  app.addHook('onSend', (request, reply, payload, done) => {
-    const key = request.idempotencyKey;
-    const userId = request.actor?.userId;
-    if (!key || !userId) return done(null, payload);
-    request.idempotencyKey = null;
-    storeResponse(reply, key, userId, payload).then(() => done(null, payload), done);
-  });
 
   /** Keeps the response for replays; a 5xx releases the key so the client may retry. */
   async function storeResponse(reply: FastifyReply, key: string, userId: string, payload: unknown): Promise<void> {

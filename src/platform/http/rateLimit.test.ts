@@ -14,11 +14,12 @@ afterAll(() => t.close());
 const from = (ip: string) => ({ remoteAddress: ip });
 
 describe('rate limits', () => {
-  it('answers the request past the per-IP limit with 429 problem+json and a retry time, other IPs unaffected', async () => {
+  it('answers a signed-in user past the limit with 429 problem+json and Retry-After, other users on the same IP unaffected', async () => {
     const { authorization } = await t.login(s.worker.username, s.worker.password);
     const statuses: number[] = [];
     for (let i = 0; i < 13; i++) {
-      const res = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization }, ...from('10.9.0.1') });
+      // Different client IPs: a user's count follows the user (a phone moving between networks).
+      const res = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization }, ...from(`10.9.0.${i % 2 ? 1 : 5}`) });
       statuses.push(res.statusCode);
       if (res.statusCode === 429) {
         expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -26,12 +27,36 @@ describe('rate limits', () => {
         expect(body.code).toBe('rate_limited');
         expect(body.retryAfterSeconds).toBeGreaterThan(0);
         expect(body.retryAfterSeconds).toBeLessThanOrEqual(60);
+        expect(Number(res.headers['retry-after'])).toBe(body.retryAfterSeconds);
       }
     }
     expect(statuses.slice(0, 12).every((c) => c === 200)).toBe(true);
     expect(statuses[12]).toBe(429);
-    const other = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization }, ...from('10.9.0.2') });
+    // A plant's phones often share one NAT address: a colleague behind it still gets through.
+    const colleague = await t.login(s.leader.username, s.leader.password);
+    const other = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: colleague.authorization }, ...from('10.9.0.1') });
     expect(other.statusCode).toBe(200);
+  });
+
+  it('counts requests without a session per client IP, unknown API paths included', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 13; i++) {
+      const url = i % 2 ? '/api/v1/me' : '/api/v1/no-such-route';
+      statuses.push((await t.app.inject({ method: 'GET', url, ...from('10.9.0.6') })).statusCode);
+    }
+    expect(statuses.slice(0, 12).every((c) => c === 401 || c === 404)).toBe(true);
+    expect(statuses[12]).toBe(429);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', ...from('10.9.0.7') })).statusCode).toBe(401);
+  });
+
+  it('refuses made-up tokens past the limit before looking them up', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 13; i++) {
+      const authorization = `Bearer made-up-token-${String(i).padStart(30, '0')}`;
+      statuses.push((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization }, ...from('10.9.0.8') })).statusCode);
+    }
+    expect(statuses.slice(0, 12).every((c) => c === 401)).toBe(true);
+    expect(statuses[12]).toBe(429);
   });
 
   it('never limits the health probe', async () => {
