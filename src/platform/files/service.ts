@@ -2,7 +2,6 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { and, eq } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
-import sharp from 'sharp';
 import { recordChange } from '../audit/record.ts';
 import type { Ctx } from '../auth/actor.ts';
 import { requirePermission } from '../auth/scope.ts';
@@ -105,6 +104,8 @@ interface Prepared {
 
 async function describeImage(blob: StagedBlob, mime: string, label: string, store: BlobStore): Promise<Pick<Prepared, 'thumb' | 'width' | 'height'>> {
   if (!decodableImages.has(mime)) return { thumb: null, width: null, height: null };
+  // Loaded with the first photo, not at start (see the import rule in eslint.config.js).
+  const { default: sharp } = await import('sharp');
   let width: number;
   let height: number;
   try {

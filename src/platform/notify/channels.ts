@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 /** What every outbound channel answers: the log records it as is. */
 export interface SendResult {
@@ -42,15 +42,18 @@ const SMTP_TIMEOUT_MS = 15_000;
 /** E-mail over SMTP (`SMTP_URL`, e.g. smtp://user:pass@mail.example.com:587 or smtps://…:465). */
 export function emailChannel(opts: { smtpUrl: string | null; from: string; publicUrl: string }): Channel<EmailMessage> {
   const smtpUrl = opts.smtpUrl;
-  const transport = smtpUrl
-    ? createTransport({ url: smtpUrl, connectionTimeout: SMTP_TIMEOUT_MS, greetingTimeout: SMTP_TIMEOUT_MS, socketTimeout: SMTP_TIMEOUT_MS })
-    : null;
+  // nodemailer is loaded with the first e-mail, not at start (see the import rule in eslint.config.js).
+  let transport: Promise<Transporter> | null = null;
+  const transportOf = (url: string): Promise<Transporter> =>
+    (transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({ url, connectionTimeout: SMTP_TIMEOUT_MS, greetingTimeout: SMTP_TIMEOUT_MS, socketTimeout: SMTP_TIMEOUT_MS }),
+    ));
   return {
     async send(message) {
-      if (!transport) return { ok: false, error: 'e-mail is not configured (set SMTP_URL)' };
+      if (!smtpUrl) return { ok: false, error: 'e-mail is not configured (set SMTP_URL)' };
       const link = message.link ? (/^https?:\/\//.test(message.link) ? message.link : opts.publicUrl.replace(/\/$/, '') + message.link) : null;
       try {
-        const info = await transport.sendMail({
+        const info = await (await transportOf(smtpUrl)).sendMail({
           from: opts.from,
           to: message.to,
           subject: message.subject,

@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { asc, eq } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Ctx } from '../auth/actor.ts';
 import { can, requirePermission } from '../auth/scope.ts';
 import type { Locale } from '../http/errors.ts';
@@ -105,7 +105,8 @@ function columnLetter(index: number): string {
  * twice): instructions, org units, people.
  */
 async function writeWorkbook(out: PassThrough, locale: Locale, units: UnitLine[], persons: PersonView[]): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = 'SafeLoop';
 
   const orgWs = wb.addWorksheet(sheetNames.org[locale], { views: [{ state: 'frozen', ySplit: 1 }] });

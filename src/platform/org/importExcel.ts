@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { recordChange } from '../audit/record.ts';
 import type { Actor, Ctx } from '../auth/actor.ts';
 import { users } from '../auth/schema.ts';
@@ -162,7 +162,8 @@ async function parseWorkbook(file: Buffer) {
   const inflated = zipInflatedSize(file);
   if (inflated === null) throw new AppError('unsupported_media_type', 'file: not an .xlsx workbook (Excel 2007 or later)');
   if (inflated > MAX_INFLATED_BYTES) throw new AppError('payload_too_large', `file: expands to more than ${MAX_INFLATED_BYTES / 1024 / 1024} MB`);
-  const wb = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   try {
     // exceljs types predate Node 20's generic Buffer.
     await wb.xlsx.load(file as unknown as Parameters<typeof wb.xlsx.load>[0]);
