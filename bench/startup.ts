@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- startup`: how long `tsx src/main.ts` takes to be ready, on a fresh DATA_DIR (first
+ * `npm run bench -- startup`: how long `node --import tsx src/main.ts` (npm start) takes to be ready, on a fresh DATA_DIR (first
  * start: migrations + demo company) and again on the same folder (later start). Reads the "ready in X s"
- * line main.ts prints (time inside main) and also records the wall time from spawn to that line.
+ * line main.ts prints (time since its node process started, module loading included) and also records the
+ * wall time from spawn to that line.
  * Limits: first start <= 15 s, later start <= 3 s on a 2-core machine.
  */
 import { spawn } from 'node:child_process';
@@ -22,9 +23,9 @@ interface Start {
 
 /** Runs main.ts until it prints its ready line, then stops it (SIGTERM, graceful) and waits for the exit. */
 function startOnce(dataDir: string): Promise<Start> {
-  const tsx = path.join(repoDir, 'node_modules', '.bin', 'tsx');
   const t0 = performance.now();
-  const child = spawn(tsx, ['src/main.ts'], {
+  // What `npm start` runs: node with the tsx loader (one process; the tsx CLI would add a launcher process).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: repoDir,
     // PORT 0: any free port, so the run never collides with a developer's server on 3000.
     env: { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', DEMO: 'true', NODE_ENV: 'development', DATABASE_URL: '' },
@@ -76,7 +77,7 @@ export async function runStartupBench(): Promise<BenchResult> {
     machine: mach,
     runs: [{ db: 'pglite', first_start_s: first.ready_s, later_start_s: later.ready_s, first_start_wall_s: first.wall_s, later_start_wall_s: later.wall_s }],
     ratios: { first_start_vs_limit: round(first.ready_s / FIRST_LIMIT_S, 3), later_start_vs_limit: round(later.ready_s / LATER_LIMIT_S, 3) },
-    notes: [`limits: first start <= ${FIRST_LIMIT_S} s, later start <= ${LATER_LIMIT_S} s ("ready in" line of main.ts); wall = spawn of tsx to that line`],
+    notes: [`limits: first start <= ${FIRST_LIMIT_S} s, later start <= ${LATER_LIMIT_S} s ("ready in" line of main.ts); ready = since the node process started (module loading included); wall = from spawn to that line`],
   };
   console.log(`\nstartup (${mach.cpus} cpus, load ${mach.loadAvg1m})`);
   printTable([
