@@ -8,6 +8,7 @@ import { auditLog } from '../audit/schema.ts';
 import { systemCtx } from '../auth/actor.ts';
 import { users } from '../auth/schema.ts';
 import { dispatchPending, startDispatcher } from '../events/dispatcher.ts';
+import { publishEvent } from '../events/outbox.ts';
 import { outboxEvents } from '../events/schema.ts';
 import { people } from '../org/schema.ts';
 import { deliverPending, deliverySettingsFrom, renderEmail, startNotify, type DeliverySettings } from './delivery.ts';
@@ -424,5 +425,53 @@ describe('e-mail channel', () => {
   it('renders a Chinese subject with the severity label for zh-CN users', () => {
     const m = renderEmail({ severity: 'critical', title: '动火作业票即将到期', body: null, link: null }, 'a@example.com', 'zh-CN');
     expect(m).toEqual({ to: 'a@example.com', subject: '【SafeLoop 紧急】动火作业票即将到期', text: '动火作业票即将到期', link: null });
+  });
+});
+
+describe('webhook channel of domain events', () => {
+  const publish = (type: string, entityType: string, entityId: string, payload: Record<string, unknown>) =>
+    t.db.tx((tx) => publishEvent(tx, systemCtx(t.db, s.tenant.id, () => t.clock.now), { type, entityType, entityId, payload }));
+  let eventsChannel: string;
+  let eventsSecret: string;
+
+  it('refuses a source of events on an e-mail channel and a minimum severity on a channel of events', async () => {
+    const a = await api('POST', '/api/v1/notify/channels', { kind: 'email', name: 'mail', config: { source: 'events' } });
+    expect(a.statusCode).toBe(400);
+    expect(a.json().errors[0].field).toBe('config.source');
+    const b = await api('POST', '/api/v1/notify/channels', { kind: 'webhook', name: 'door', config: { url: hookUrl, source: 'events', minSeverity: 'critical' } });
+    expect(b.statusCode).toBe(400);
+    expect(b.json().errors[0].field).toBe('config.minSeverity');
+  });
+
+  it('posts a thin signed payload (type, entity, time) once per matching event, never the event payload or notifications', async () => {
+    const res = await api('POST', '/api/v1/notify/channels', { kind: 'webhook', name: 'Door access', config: { url: hookUrl, source: 'events' }, eventTypes: ['qualification.*'] });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().config).toMatchObject({ url: hookUrl, source: 'events' });
+    eventsChannel = res.json().id;
+    eventsSecret = res.json().config.secret;
+
+    const personId = '0190a0a0-0000-7000-8000-000000000042';
+    const eventId = await publish('qualification.changed', 'person', personId, { name: '张三', allowed: false, reasons: ['certificate_expired'] });
+    await publish('hazard.closed', 'hazard', '0190a0a0-0000-7000-8000-000000000043', {}); // not in the channel's types
+    await notify(s.worker.user.id, 'qualification.changed'); // a notification: channels of notifications only
+    await dispatchAll();
+    // A redelivered event writes nothing twice.
+    await t.db.tx((tx) => tx.update(outboxEvents).set({ dispatchedAt: null, nextAttemptAt: t.clock.now }).where(eq(outboxEvents.id, eventId)));
+    await dispatchAll();
+
+    const rows = await deliveriesOf(eventsChannel);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'pending', eventType: 'qualification.changed', notificationId: null, recipient: hookUrl });
+
+    const before = hook.received.length;
+    expect(await deliverPending(t.db, t.clock.now, settings)).toMatchObject({ sent: 1 });
+    const sent = hook.received.slice(before);
+    expect(sent).toHaveLength(1);
+    const [event] = await t.db.read((tx) => tx.select().from(outboxEvents).where(eq(outboxEvents.id, eventId)));
+    const body = JSON.parse(sent[0]?.body ?? '{}');
+    expect(body).toEqual({ id: eventId, type: 'qualification.changed', occurredAt: event?.createdAt.toISOString(), tenantId: s.tenant.id, data: { entityType: 'person', entityId: personId } });
+    expect(sent[0]?.body).not.toContain('张三');
+    expect(sent[0]?.headers['x-safeloop-event']).toBe('qualification.changed');
+    expect(verifySignature(String(sent[0]?.headers['x-safeloop-signature']), eventsSecret, sent[0]?.body ?? '').ok).toBe(true);
   });
 });

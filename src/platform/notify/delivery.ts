@@ -73,6 +73,8 @@ export function renderEmail(n: Pick<NotificationRow, 'severity' | 'title' | 'bod
 
 export function channelMatches(channel: ChannelRow, type: string, severity: Severity): boolean {
   if (!channel.enabled) return false;
+  // A channel of domain events gets no notifications (eventWebhooks.ts fills it).
+  if (readChannelConfig(channel).source === 'events') return false;
   if (channel.eventTypes.length > 0 && !channel.eventTypes.some((p) => matchesPattern(p, type))) return false;
   const min = readChannelConfig(channel).minSeverity ?? 'info';
   return severityRank[severity] >= severityRank[min];

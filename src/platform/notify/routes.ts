@@ -3,6 +3,8 @@ import { ctxOf } from '../http/app.ts';
 import { IdParams, Page, PageQuery, ProblemResponses, Uuid, VersionField } from '../http/schemas.ts';
 import { expectedVersion } from '../http/version.ts';
 import { deliverySettingsFrom, testChannel } from './delivery.ts';
+// Registers the subscriber that fills webhook channels of domain events (at import, like every subscriber).
+import './eventWebhooks.ts';
 import {
   countUnread,
   createChannel,
@@ -43,22 +45,27 @@ export const NotificationQuery = Type.Object(
 );
 export type NotificationQuery = Static<typeof NotificationQuery>;
 
+const ChannelSourceT = Type.Union([Type.Literal('notifications'), Type.Literal('events')], {
+  description: 'webhook: `notifications` (default) carries users\' notifications by type; `events` carries domain events (type, entity id, time) for integrations',
+});
+
 export const ChannelConfigT = Type.Object(
   {
     url: Type.Optional(Type.String({ maxLength: 2000, description: 'webhook: http(s) URL to POST to' })),
     secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200, description: 'webhook: HMAC key; generated when left out' })),
     minSeverity: Type.Optional(SeverityT),
+    source: Type.Optional(ChannelSourceT),
   },
   { additionalProperties: false },
 );
 
-const EventTypes = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: 'Notification types ("hazard.assigned", "hazard.*", "*"); empty = all' });
+const EventTypes = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: 'Notification types, or event types for a channel of events ("hazard.assigned", "hazard.*", "*"); empty = all' });
 
 export const ChannelT = Type.Object({
   id: Type.String(),
   kind: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
   name: Type.String(),
-  config: Type.Object({ url: Type.Optional(Type.String()), secret: Type.Optional(Type.String()), minSeverity: Type.Optional(SeverityT) }),
+  config: Type.Object({ url: Type.Optional(Type.String()), secret: Type.Optional(Type.String()), minSeverity: Type.Optional(SeverityT), source: Type.Optional(ChannelSourceT) }),
   eventTypes: Type.Array(Type.String()),
   enabled: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),

@@ -206,6 +206,9 @@ export async function markAllNotificationsRead(ctx: Ctx): Promise<{ count: numbe
 export type ChannelKind = 'email' | 'webhook';
 export type ChannelRow = typeof notificationChannels.$inferSelect;
 
+export const channelSources = ['notifications', 'events'] as const;
+export type ChannelSource = (typeof channelSources)[number];
+
 export interface ChannelConfig {
   /** webhook: where to POST. */
   url?: string;
@@ -213,6 +216,12 @@ export interface ChannelConfig {
   secret?: string;
   /** Only notifications at least this severe go out through the channel. */
   minSeverity?: Severity;
+  /**
+   * webhook: what it carries. `notifications` (default): the notifications users get, by notification type.
+   * `events`: the domain events themselves (`hazard.closed`, `qualification.changed`…) as thin payloads
+   * (type, entity, time) for integrations — door access, BI, an ERP — that fetch details with their token.
+   */
+  source?: ChannelSource;
 }
 
 export interface ChannelInput {
@@ -247,6 +256,7 @@ export function readChannelConfig(row: ChannelRow): ChannelConfig {
   if (typeof c.url === 'string') out.url = c.url;
   if (typeof c.secret === 'string') out.secret = c.secret;
   if (typeof c.minSeverity === 'string' && (severities as readonly string[]).includes(c.minSeverity)) out.minSeverity = c.minSeverity as Severity;
+  if (c.source === 'events') out.source = 'events';
   return out;
 }
 
@@ -272,6 +282,7 @@ function checkConfig(kind: ChannelKind, config: ChannelConfig): ChannelConfig {
   if (kind === 'email') {
     if (config.url !== undefined) throw invalid('config.url', 'not_allowed', 'config.url: only for webhook channels');
     if (config.secret !== undefined) throw invalid('config.secret', 'not_allowed', 'config.secret: only for webhook channels');
+    if (config.source === 'events') throw invalid('config.source', 'not_allowed', 'config.source: domain events go to webhook channels only');
     return out;
   }
   if (!config.url) throw invalid('config.url', 'required', 'config.url: is required for a webhook channel');
@@ -284,6 +295,11 @@ function checkConfig(kind: ChannelKind, config: ChannelConfig): ChannelConfig {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('config.url', 'format', 'config.url: must be http or https');
   if (url.username || url.password) throw invalid('config.url', 'format', 'config.url: no credentials in the URL; the signature authenticates us');
   out.url = config.url;
+  if (config.source === 'events') {
+    // Severity belongs to notifications; a domain event has none.
+    if (config.minSeverity) throw invalid('config.minSeverity', 'not_allowed', 'config.minSeverity: only for channels of notifications');
+    out.source = 'events';
+  }
   if (config.secret !== undefined) {
     if (config.secret.length < 16) throw invalid('config.secret', 'minLength', 'config.secret: at least 16 characters');
     out.secret = config.secret;
