@@ -3,6 +3,7 @@ import { Button, Card, Col, DatePicker, Flex, Form, Row, Segmented, Select, Stat
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { useCan } from '../../app/session.ts';
 import { DataView, type DataColumn } from '../../shared/DataView.tsx';
 import { PageHeader } from '../../shared/PageHeader.tsx';
@@ -233,7 +234,7 @@ function NoData() {
   );
 }
 
-type T = ReturnType<typeof useTranslation>['t'];
+type T = TFunction<'translation'>;
 
 /** Category axis and value axis, swapped for departments (horizontal bars). */
 function axes(names: string[], groupBy: FiguresGroupBy, value: { max?: number; formatter?: string }) {
