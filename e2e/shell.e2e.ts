@@ -35,6 +35,25 @@ describe('login page', () => {
     }
   });
 
+  it('comes back to a scanned link after sign-in with its fragment, which never goes into the query string', async () => {
+    const { page, context } = await openSession(browser, 'phone');
+    try {
+      const paths: string[] = [];
+      page.on('request', (r: Request) => paths.push(new URL(r.url()).pathname + new URL(r.url()).search));
+      await page.goto('/hazards/report#area=0190a0a0-0000-7000-8000-00000000abcd');
+      await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('next') === '/hazards/report');
+      expect(new URL(page.url()).hash).toBe('#area=0190a0a0-0000-7000-8000-00000000abcd');
+      await page.locator('#username').fill('worker1');
+      await page.locator('#password').fill('SafeLoop@2026');
+      await page.getByTestId('login-submit').click();
+      await page.waitForURL((u) => u.pathname === '/hazards/report');
+      expect(new URL(page.url()).hash).toBe('#area=0190a0a0-0000-7000-8000-00000000abcd');
+      expect(paths.filter((p) => p.includes('abcd'))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows the lockout message after repeated wrong passwords (on a throw-away account)', async (ctx) => {
     const { page, context } = await openSession(browser, 'desktop');
     try {

@@ -30,7 +30,9 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   }
   if (!me.data) {
     const next = location.pathname + location.search;
-    return <Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />;
+    // The fragment (a scanned label's `#area=…` or checkpoint code) stays a fragment of the login URL: inside
+    // `?next=` it would reach the server (and its logs) on a reload of the login page.
+    return <Navigate to={{ pathname: '/login', search: next === '/' ? '' : `?next=${encodeURIComponent(next)}`, hash: location.hash }} replace />;
   }
   return <SessionContext value={me.data}>{children}</SessionContext>;
 }

@@ -2,7 +2,7 @@ import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Flex, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { errorText, isApiError } from '../../api/client.ts';
 import { LanguageSwitch } from '../../shared/LanguageSwitch.tsx';
 import { useLogin, useMe, type LoginInput } from './api.ts';
@@ -19,7 +19,9 @@ export function LoginPage() {
   const me = useMe();
   const login = useLogin();
   const [error, setError] = useState<string | null>(null);
-  const next = safeNext(params.get('next'));
+  const location = useLocation();
+  // RequireAuth keeps the page's fragment on the login URL; it goes back on the page after sign-in.
+  const next = safeNext(params.get('next')) + location.hash;
 
   if (me.data) return <Navigate to={next} replace />;
 
