@@ -1,6 +1,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Libraries that take ~0.3–1.8 s each to load: imported with `await import()` where they are used, so that a
+ * start does not pay for Excel, PDF, image or mail code it may never run (bench/README.md, startup). Type
+ * imports are free.
+ */
+const loadedWhenUsed = ['exceljs', 'pdfkit', 'sharp', 'nodemailer', 'qrcode'].map((name) => ({
+  name,
+  allowTypeImports: true,
+  message: `Load ${name} where it is used (\`const { default: x } = await import('${name}')\`, or src/platform/pdf/document.ts): a static import costs every start.`,
+}));
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'web/dist/', 'data/', 'migrations/', 'coverage/', 'e2e/.tmp/', 'bench/results/'] },
   js.configs.recommended,
@@ -13,6 +24,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Named exports only (CODE_STYLE.md).' }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'src/test/**', '**/testSupport.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: loadedWhenUsed }] },
   },
   {
     // Platform knows no domain: it never imports a module.

@@ -24,6 +24,7 @@ import {
   type TreatmentPlan,
 } from '../modules/hazards/schema.ts';
 import { armDeadline, armVerify, slaKey } from '../modules/hazards/sla.ts';
+import { insertDemoPhotoRows, type DemoPhotoBlob } from './hazardPhotos.ts';
 import { seededRandom, type Random } from './random.ts';
 
 /**
@@ -147,6 +148,7 @@ interface Step {
   from?: HazardState | null;
   to?: HazardState | null;
   comment?: string | null;
+  photoIds?: string[];
   data?: Record<string, unknown>;
   dedupeKey?: string;
 }
@@ -173,8 +175,18 @@ function pickLevel(rng: Random): HazardLevel {
   return rng.chance(0.24) ? 'serious' : 'general';
 }
 
-export async function seedDemoHazards(tx: Tx, db: Database, tenantId: string, now: Date, seed: number): Promise<DemoHazardCounts> {
+/** Share of demo reports that came with a photo (the rest are older desk entries without one). */
+const PHOTO_SHARE = 0.85;
+
+/**
+ * `photos`: the pictures of hazardPhotos.ts, already in the blob store (null: no photos, e.g. where the
+ * caller has no file storage). Most reports and every submitted fix get one.
+ */
+export async function seedDemoHazards(tx: Tx, db: Database, tenantId: string, now: Date, seed: number, photos: DemoPhotoBlob[] | null = null): Promise<DemoHazardCounts> {
   const rng = seededRandom(seed);
+  // Its own sequence: adding photos must not change which findings, states and people the demo has.
+  const photoRng = seededRandom(seed + 1);
+  const photoIds = photos ? await insertDemoPhotoRows(tx, tenantId, photos, now) : null;
   await ensureHazardDefaults(tx, tenantId);
   const { timeZone } = await tenantInfo(tx, tenantId);
   const units = await tx.select({ id: orgUnits.id, code: orgUnits.code, name: orgUnits.name }).from(orgUnits).where(eq(orgUnits.tenantId, tenantId));
@@ -295,7 +307,11 @@ export async function seedDemoHazards(tx: Tx, db: Database, tenantId: string, no
     const reportedAt = p.reportedAt;
     const respondDueAt = fixOnSpot ? null : new Date(reportedAt.getTime() + policy.respondMinutes * MIN);
     const rectifyDueAt = fixOnSpot ? null : new Date(reportedAt.getTime() + policy.rectifyMinutes * MIN);
-    steps.push({ at: reportedAt, actor: reporter, action: 'reported', to: 'reported', data: { anonymous, fixOnSpot } });
+    // A fix on the spot always has its before-photo (the service requires one); most other reports too.
+    const withPhoto = photoIds !== null && (fixOnSpot || photoRng.chance(PHOTO_SHARE));
+    const reportPhotos = withPhoto && photoIds ? [photoIds.before(p.finding.category, photoRng.int(0, 1))] : [];
+    const afterPhotos = photoIds ? [photoIds.after(p.finding.category)] : [];
+    steps.push({ at: reportedAt, actor: reporter, action: 'reported', to: 'reported', photoIds: reportPhotos, data: { anonymous, fixOnSpot } });
 
     const row: typeof hazards.$inferInsert = {
       id,
@@ -314,7 +330,7 @@ export async function seedDemoHazards(tx: Tx, db: Database, tenantId: string, no
       level,
       source: rng.pick(['daily', 'daily', 'daily', 'comprehensive', 'specialist', 'seasonal', 'holiday']),
       status: 'reported',
-      photoIds: [],
+      photoIds: reportPhotos,
       suggestedFix: p.finding.fix,
       anonymous,
       trackingCodeHash: anonymous ? trackingHash(newTrackingCode()) : null,
@@ -342,8 +358,8 @@ export async function seedDemoHazards(tx: Tx, db: Database, tenantId: string, no
     if (fixOnSpot && reporter) {
       // 即查即改: the reporter fixed it at once; the safety officer verifies.
       const t1 = later(5, 40);
-      Object.assign(row, { assigneeUserId: reporter.id, assigneeUnitId: reporter.unitId, assignedAt: t1, departmentId: await deptOf(reporter.unitId), respondedAt: t1, submittedAt: t1, submittedBy: reporter.id, rectifyNotes: '已现场整改。', verifierUserId: officer.id });
-      steps.push({ at: t1, actor: reporter, action: 'fixed_on_spot', ...move('pending_verification'), comment: '已现场整改。', data: { verifierUserId: officer.id } });
+      Object.assign(row, { assigneeUserId: reporter.id, assigneeUnitId: reporter.unitId, assignedAt: t1, departmentId: await deptOf(reporter.unitId), respondedAt: t1, submittedAt: t1, submittedBy: reporter.id, rectifyNotes: '已现场整改。', verifierUserId: officer.id, afterPhotoIds: afterPhotos });
+      steps.push({ at: t1, actor: reporter, action: 'fixed_on_spot', ...move('pending_verification'), comment: '已现场整改。', photoIds: afterPhotos, data: { verifierUserId: officer.id } });
       if (fate === 'closed') {
         const t2 = later(60, 600);
         Object.assign(row, { closedAt: t2, closedBy: officer.id, closedOnTime: true });
@@ -410,7 +426,7 @@ export async function seedDemoHazards(tx: Tx, db: Database, tenantId: string, no
         if (wantsSubmit) {
           const rework = fate === 'rework' || (fate === 'closed' && rng.chance(0.12));
           let submitted = fixAt();
-          steps.push({ at: submitted, actor: assignee, action: 'submitted', ...move('pending_verification'), comment: '已按要求整改完毕，请复查。' });
+          steps.push({ at: submitted, actor: assignee, action: 'submitted', ...move('pending_verification'), comment: '已按要求整改完毕，请复查。', photoIds: afterPhotos });
           if (rework) {
             const failedAt = later(60, 1200);
             const verifier = [...who.values()].find((l) => l.id === row.verifierUserId) ?? officer;
@@ -418,10 +434,10 @@ export async function seedDemoHazards(tx: Tx, db: Database, tenantId: string, no
             row.reworkCount = 1;
             if (fate === 'closed') {
               submitted = later(120, 1440);
-              steps.push({ at: submitted, actor: assignee, action: 'submitted', ...move('pending_verification'), comment: '已重新整改。' });
+              steps.push({ at: submitted, actor: assignee, action: 'submitted', ...move('pending_verification'), comment: '已重新整改。', photoIds: afterPhotos });
             }
           }
-          Object.assign(row, { submittedAt: submitted, submittedBy: assignee.id, rectifyNotes: '已按要求整改完毕。' });
+          Object.assign(row, { submittedAt: submitted, submittedBy: assignee.id, rectifyNotes: '已按要求整改完毕。', afterPhotoIds: afterPhotos });
           if (fate === 'closed') {
             const verifier = [...who.values()].find((l) => l.id === row.verifierUserId) ?? officer;
             const closedAt = later(60, 1440);
@@ -462,7 +478,7 @@ export async function seedDemoHazards(tx: Tx, db: Database, tenantId: string, no
         fromStatus: st.from ?? null,
         toStatus: st.to ?? null,
         comment: st.comment ?? null,
-        photoIds: [],
+        photoIds: st.photoIds ?? [],
         data: st.data ?? {},
         dedupeKey: st.dedupeKey ?? null,
       });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { and, eq, inArray } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { recordChange } from '../../platform/audit/record.ts';
 import type { Ctx } from '../../platform/auth/actor.ts';
 import { users } from '../../platform/auth/schema.ts';
@@ -201,7 +201,8 @@ export async function exportHazards(ctx: Ctx, filter: HazardFilter): Promise<{ s
   });
   const out = new PassThrough();
   const write = async () => {
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    const { default: Excel } = await import('exceljs');
+    const wb = new Excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     wb.creator = 'SafeLoop';
     const ws = wb.addWorksheet(sheetName[ctx.locale], { views: [{ state: 'frozen', ySplit: 1 }] });
     ws.columns = hazardColumns.map((c) => ({ header: c[ctx.locale], key: c.key, width: c.width, style: { numFmt: c.key === 'fundsYuan' ? '#,##0.00' : '@' } }));
@@ -295,7 +296,8 @@ async function parseWorkbook(file: Buffer): Promise<{ sheet: string; rows: Parse
   const inflated = zipInflatedSize(file);
   if (inflated === null) throw new AppError('unsupported_media_type', 'file: not an .xlsx workbook (Excel 2007 or later)');
   if (inflated > MAX_INFLATED_BYTES) throw new AppError('payload_too_large', `file: expands to more than ${MAX_INFLATED_BYTES / 1024 / 1024} MB`);
-  const wb = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   try {
     await wb.xlsx.load(file as unknown as Parameters<typeof wb.xlsx.load>[0]);
   } catch {
@@ -591,7 +593,8 @@ export async function importHazards(ctx: Ctx, input: { file: Buffer; fileName: s
 export async function hazardImportTemplate(ctx: Ctx): Promise<{ buffer: Buffer; fileName: string }> {
   requirePermission(ctx.actor, P.import);
   const labels = await ctx.db.read((tx) => readLabels(tx, ctx.actor.tenantId));
-  const wb = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   const ws = wb.addWorksheet(sheetName[ctx.locale]);
   const cols = hazardColumns.filter((c) => c.imported);
   ws.columns = cols.map((c) => ({ header: c[ctx.locale], key: c.key, width: c.width, style: { numFmt: '@' } }));

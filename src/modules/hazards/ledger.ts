@@ -278,6 +278,8 @@ export async function hazardDetail(tx: Tx, ctx: Ctx, h: HazardRow): Promise<Haza
   if (policy.requiresTreatmentPlan && open && (assignee || parties.includes('triage'))) actions.push('save_treatment_plan');
   if (await maySignOff(tx, ctx, h, status)) actions.push('sign_off');
   if (h.reportToAuthority && !h.reportedToAuthorityAt && parties.includes('triage')) actions.push('report_to_authority');
+  // regrade.ts refuses the rest (downgrading a major hazard whose sign-off started) with a reason the page shows.
+  if (open && parties.includes('triage')) actions.push('regrade');
   return {
     ...toListItem(h, l, ctx.locale),
     description: h.description,

@@ -78,6 +78,11 @@ export const notices = {
       ? { 'zh-CN': `延期申请已批准，新期限 ${newDue}：${short(h)}`, en: `Extension approved, new deadline ${newDue}: ${short(h)}` }
       : { 'zh-CN': `延期申请未获批准：${short(h)}`, en: `Extension refused: ${short(h)}` },
   }),
+  regraded: (h: HazardRow, reason: string, due: string): HazardNotice => ({
+    type: 'hazard.regraded',
+    title: { 'zh-CN': `隐患等级/类别已调整：${short(h)}`, en: `Hazard regraded: ${short(h)}` },
+    body: { 'zh-CN': `原因：${reason}；整改期限 ${due}`, en: `Reason: ${reason}; rectification due ${due}` },
+  }),
   signoffRequested: (h: HazardRow): HazardNotice => ({
     type: 'hazard.signoff_requested',
     severity: 'warning',

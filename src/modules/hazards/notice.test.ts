@@ -11,7 +11,7 @@ import { outboxEvents } from '../../platform/events/schema.ts';
 import { orgUnits, tenants } from '../../platform/org/schema.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import type { NoticeView } from './notice.ts';
-import { findCjkFont, overrideNoticeFonts } from './noticePdf.ts';
+import { findCjkFont, overrideCjkFonts } from '../../platform/pdf/fonts.ts';
 import { hazardNoticeItems, hazardNotices } from './schema.ts';
 import { makeFile, seedHazardCompany, type Client, type Seed } from './testSupport.ts';
 
@@ -65,7 +65,7 @@ beforeAll(async () => {
   photo = await uploadPhoto(s.as.worker);
 });
 afterAll(async () => {
-  overrideNoticeFonts(null);
+  overrideCjkFonts(null);
   await t.close();
   fs.rmSync(filesDir, { recursive: true, force: true });
 });
@@ -263,7 +263,7 @@ describe('the notice as PDF', () => {
   it('answers 503 pdf_font_missing naming the Debian package when the server has no CJK font', async () => {
     const a = await report(s.as.worker, s.team.id);
     const notice = await issue(s.as.officer, [a.id]);
-    overrideNoticeFonts([{ regular: { path: '/nonexistent/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKsc-Regular' } }]);
+    overrideCjkFonts([{ regular: { path: '/nonexistent/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKsc-Regular' } }]);
     try {
       const res = await s.as.officer.get(`/api/v1/hazards/notices/${notice.body.id}/pdf`);
       expect(res.statusCode).toBe(503);
@@ -271,7 +271,7 @@ describe('the notice as PDF', () => {
       expect(res.body.code).toBe('pdf_font_missing');
       expect(res.body.detail).toContain('fonts-noto-cjk');
     } finally {
-      overrideNoticeFonts(null);
+      overrideCjkFonts(null);
     }
   });
 });

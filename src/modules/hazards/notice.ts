@@ -1,5 +1,4 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import sharp from 'sharp';
 import { recordChange } from '../../platform/audit/record.ts';
 import type { Ctx } from '../../platform/auth/actor.ts';
 import { can, requirePermission } from '../../platform/auth/scope.ts';
@@ -233,6 +232,7 @@ async function loadPhoto(store: BlobStore, sha: string | null): Promise<Buffer |
     if (!stream) return null;
     const parts: Buffer[] = [];
     for await (const c of stream) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array));
+    const { default: sharp } = await import('sharp');
     return await sharp(Buffer.concat(parts), { failOn: 'none' }).autoOrient().resize(480, 360, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
   } catch {
     // A missing or damaged blob prints the notice without that photo rather than failing it.

@@ -1,7 +1,4 @@
-import fs from 'node:fs';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
-import { AppError } from '../../platform/http/errors.ts';
+import { openPdf } from '../../platform/pdf/document.ts';
 import type { HazardLevel } from './schema.ts';
 
 /**
@@ -36,72 +33,6 @@ export interface NoticePrint {
   issuerName: string | null;
   issuerUnitName: string | null;
   findings: NoticeFinding[];
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Fonts: Chinese text needs a CJK font, found at run time (Debian package fonts-noto-cjk)
-// ---------------------------------------------------------------------------------------------------------
-
-export interface FontFace {
-  path: string;
-  /** Face inside a TrueType collection (.ttc); pdfkit picks it by PostScript name. */
-  name?: string;
-}
-
-export interface FontCandidate {
-  regular: FontFace;
-  bold?: FontFace;
-}
-
-export const CJK_FONT_PACKAGE = 'fonts-noto-cjk';
-
-const NOTO = '/usr/share/fonts/opentype/noto';
-const defaultCandidates: FontCandidate[] = [
-  { regular: { path: `${NOTO}/NotoSansCJK-Regular.ttc`, name: 'NotoSansCJKsc-Regular' }, bold: { path: `${NOTO}/NotoSansCJK-Bold.ttc`, name: 'NotoSansCJKsc-Bold' } },
-  { regular: { path: `${NOTO}/NotoSerifCJK-Regular.ttc`, name: 'NotoSerifCJKsc-Regular' }, bold: { path: `${NOTO}/NotoSerifCJK-Bold.ttc`, name: 'NotoSerifCJKsc-Bold' } },
-  // Other distributions ship the simplified-Chinese faces as single OpenType files.
-  { regular: { path: '/usr/share/fonts/noto-cjk/NotoSansCJKsc-Regular.otf' }, bold: { path: '/usr/share/fonts/noto-cjk/NotoSansCJKsc-Bold.otf' } },
-  { regular: { path: '/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKsc-Regular' } },
-];
-
-let candidateOverride: FontCandidate[] | null = null;
-
-/** Tests only: pretend the machine has these fonts (or, with `[]`, none); `null` restores the real lookup. */
-export function overrideNoticeFonts(candidates: FontCandidate[] | null): void {
-  candidateOverride = candidates;
-}
-
-export interface ResolvedFonts {
-  regular: FontFace;
-  bold: FontFace;
-}
-
-/** The first installed CJK font (bold falls back to regular), or null when the machine has none. */
-export function findCjkFont(): ResolvedFonts | null {
-  for (const c of candidateOverride ?? defaultCandidates) {
-    if (!fs.existsSync(c.regular.path)) continue;
-    const bold = c.bold && fs.existsSync(c.bold.path) ? c.bold : c.regular;
-    return { regular: c.regular, bold };
-  }
-  return null;
-}
-
-export function fontMissing(): AppError {
-  const looked = (candidateOverride ?? defaultCandidates).map((c) => c.regular.path).join(', ');
-  return new AppError('pdf_font_missing', `no Chinese (CJK) font on this server (looked for ${looked}); install the Debian package ${CJK_FONT_PACKAGE} (apt-get install ${CJK_FONT_PACKAGE}, or bash scripts/install-chromium.sh)`, {
-    extra: { package: CJK_FONT_PACKAGE },
-  });
-}
-
-// The CJK collections are ~20 MB each: read once per process, not per notice.
-const fontBytes = new Map<string, Buffer>();
-function bytesOf(path: string): Buffer {
-  let b = fontBytes.get(path);
-  if (!b) {
-    b = fs.readFileSync(path);
-    fontBytes.set(path, b);
-  }
-  return b;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -176,34 +107,14 @@ const RULE = '#8c8c8c';
 // Rendering
 // ---------------------------------------------------------------------------------------------------------
 
-/** QR as vector squares: sharp at any zoom and printer, no image decoding. */
-function drawQr(doc: PDFKit.PDFDocument, url: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(url, { errorCorrectionLevel: 'M' });
-  const n = qr.modules.size;
-  const quiet = 2;
-  const cell = size / (n + quiet * 2);
-  doc.save();
-  doc.rect(x, y, size, size).fill('#ffffff');
-  doc.fillColor('#000000');
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) {
-      if (qr.modules.get(r, c)) doc.rect(x + (c + quiet) * cell, y + (r + quiet) * cell, cell + 0.05, cell + 0.05);
-    }
-  }
-  doc.fill();
-  doc.restore();
-}
-
 export interface RenderOptions {
   /** Uncompressed content streams (tests read the drawing operators). */
   compress?: boolean;
 }
 
 export async function renderNoticePdf(print: NoticePrint, opts: RenderOptions = {}): Promise<Buffer> {
-  const fonts = findCjkFont();
-  if (!fonts) throw fontMissing();
   const t = texts[print.locale];
-  const doc = new PDFDocument({
+  const pdf = await openPdf({
     size: 'A4',
     margins: { top: 56, bottom: 56, left: 56, right: 56 },
     bufferPages: true,
@@ -216,15 +127,7 @@ export async function renderNoticePdf(print: NoticePrint, opts: RenderOptions = 
       Creator: 'SafeLoop',
     },
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  doc.registerFont('cjk', bytesOf(fonts.regular.path), fonts.regular.name);
-  doc.registerFont('cjk-bold', bytesOf(fonts.bold.path), fonts.bold.name);
+  const { doc } = pdf;
 
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
@@ -302,7 +205,7 @@ export async function renderNoticePdf(print: NoticePrint, opts: RenderOptions = 
     }
     sy += photoH + 6;
     const qx = sx + (sideW - 4 - qrSize) / 2;
-    drawQr(doc, f.qrUrl, qx, sy, qrSize);
+    pdf.drawQr(f.qrUrl, qx, sy, qrSize);
     doc.font('cjk').fontSize(7.5).fillColor(GREY).text(t.scan, sx, sy + qrSize + 1, { width: sideW - 4, align: 'center' });
 
     doc.save().lineWidth(0.8).strokeColor(RULE).rect(left, top, width, boxH).stroke();
@@ -354,6 +257,5 @@ export async function renderNoticePdf(print: NoticePrint, opts: RenderOptions = 
       .text(`${print.number}    ${t.page(p - range.start + 1, range.count)}`, left, fy, { width, align: 'center', lineBreak: false });
     doc.page.margins.bottom = savedBottom;
   }
-  doc.end();
-  return done;
+  return pdf.finish();
 }

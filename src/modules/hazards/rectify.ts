@@ -95,7 +95,8 @@ export async function savePlan(ctx: Ctx, input: Base & { plan: RectificationPlan
   });
 }
 
-const extensionStates: readonly HazardState[] = ['assigned', 'rectifying', 'rework'];
+/** States in which an extension may be asked for and decided. */
+export const extensionStates: readonly HazardState[] = ['assigned', 'rectifying', 'rework'];
 
 /** Who decides an extension: the department head of the assignee's unit (hazard:approve_extension), else the level-2 roles. */
 async function extensionApprovers(tx: Tx, h: HazardRow): Promise<string[]> {

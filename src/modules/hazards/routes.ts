@@ -16,6 +16,9 @@ import { hazardStates } from './lifecycle.ts';
 import './permissions.ts';
 import { getNotice, hazardNoticePdf, issueNotice, MAX_NOTICE_HAZARDS, noticePdf } from './notice.ts';
 import { hazardLeaderboard } from './points.ts';
+import { areaLabelsPdf, areaQr, listReportAreas } from './areas.ts';
+import { listPendingExtensions } from './extensionInbox.ts';
+import { regradeHazard } from './regrade.ts';
 import { acceptHazard, decideExtension, rejectHazard, requestExtension, savePlan, submitRectification } from './rectify.ts';
 import { reportHazard } from './report.ts';
 import { dictionaryKinds, hazardLevels } from './schema.ts';
@@ -279,6 +282,16 @@ export const MergeBody = Type.Object({ intoId: Uuid, comment: Comment, ...Versio
 export type MergeBody = Static<typeof MergeBody>;
 export const TreatmentPlanBody = Type.Object({ ...treatmentPlanProps, ...VersionField }, { additionalProperties: false });
 export type TreatmentPlanBody = Static<typeof TreatmentPlanBody>;
+export const RegradeBody = Type.Object(
+  {
+    level: Type.Optional(HazardLevelT),
+    category: Type.Optional(Code),
+    reason: Reason,
+    ...VersionField,
+  },
+  { additionalProperties: false, description: 'At least one of level and category, different from now' },
+);
+export type RegradeBody = Static<typeof RegradeBody>;
 export const AuthorityBody = Type.Object({ reportedAt: Type.Optional(Time), reference: Type.Optional(Nullable(Text(200))), ...VersionField }, { additionalProperties: false });
 export type AuthorityBody = Static<typeof AuthorityBody>;
 
@@ -388,6 +401,33 @@ export const NoticeT = Type.Object({
 });
 const PdfFile = Type.Unsafe<unknown>({ type: 'string', format: 'binary', description: 'application/pdf' });
 const PdfResponses = { ...Responses, 503: Problem };
+
+export const AreaT = Type.Object({
+  id: Type.String(),
+  parentId: Nullable(Type.String()),
+  kind: Type.String(),
+  code: Type.String(),
+  name: Type.String(),
+  path: Type.String(),
+  depth: Type.Integer(),
+  sort: Type.Integer(),
+});
+export type AreaT = Static<typeof AreaT>;
+const QrParams = Type.Object({ id: Uuid, format: Type.Enum(['png', 'svg']) }, { additionalProperties: false });
+const LabelsQuery = Type.Object({ rootId: Type.Optional(Uuid) }, { additionalProperties: false });
+const ImageFile = Type.Unsafe<unknown>({ type: 'string', format: 'binary', description: 'image/png or image/svg+xml' });
+export const PendingExtensionT = Type.Object({
+  id: Type.String(),
+  requestedBy: Type.String(),
+  requestedByName: Nullable(Type.String()),
+  requestedAt: Time,
+  previousDueAt: NullableTime,
+  newDueAt: Time,
+  reason: Type.String(),
+  hazard: HazardListItem,
+});
+export type PendingExtensionT = Static<typeof PendingExtensionT>;
+const PendingQuery = Type.Object(PageQuery, { additionalProperties: false });
 
 // ---- configuration ----
 
@@ -607,6 +647,51 @@ export const hazardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  // ---- areas: the site tree for every reporter, and printable QR labels (#area=<id> opens the report page) ----
+  const publicUrl = { publicUrl: app.deps.config.publicUrl };
+  app.get(
+    '/api/v1/hazards/areas',
+    {
+      config: { permission: 'hazard:report' },
+      schema: { tags, description: "The company's active org units as a tree (ids, names, kinds, parents; no people) for the report page's area picker.", response: { 200: Type.Object({ items: Type.Array(AreaT) }), ...Responses } },
+    },
+    async (request) => listReportAreas(ctxOf(app, request)),
+  );
+
+  app.get(
+    '/api/v1/hazards/areas/labels.pdf',
+    {
+      config: { permission: 'hazard:read' },
+      schema: { tags, description: 'A4 sheet of area QR labels (8 a page) for one unit and the units below it, or the whole site.', querystring: LabelsQuery, response: { 200: PdfFile, ...PdfResponses } },
+    },
+    async (request, reply) => {
+      const { pdf, fileName } = await areaLabelsPdf(ctxOf(app, request), publicUrl, { rootId: request.query.rootId });
+      return reply.type('application/pdf').header('content-disposition', inline(fileName)).send(pdf);
+    },
+  );
+
+  app.get(
+    '/api/v1/hazards/areas/:id/qr.:format',
+    {
+      config: { permission: 'hazard:read' },
+      schema: { tags, description: 'QR code of the area\'s report link <PUBLIC_URL>/hazards/report#area=<id>: no secret, the same on every print.', params: QrParams, response: { 200: ImageFile, ...Responses } },
+    },
+    async (request, reply) => {
+      const { body, mime, fileName } = await areaQr(ctxOf(app, request), publicUrl, request.params.id, request.params.format);
+      // The code never changes for an area: caches may keep it a day.
+      return reply.type(mime).header('content-disposition', inline(fileName)).header('cache-control', 'private, max-age=86400').send(body);
+    },
+  );
+
+  app.get(
+    '/api/v1/hazards/extensions/pending',
+    {
+      config: { permission: 'hazard:approve_extension' },
+      schema: { tags, description: 'Extension requests waiting for the caller\'s decision (in their data scope, not their own), oldest first.', querystring: PendingQuery, response: { 200: Page(PendingExtensionT), ...Responses } },
+    },
+    async (request) => listPendingExtensions(ctxOf(app, request), { limit: request.query.limit ?? 50, cursor: request.query.cursor }),
+  );
+
   // ---- report, ledger, figures ----
   app.post(
     '/api/v1/hazards',
@@ -809,6 +894,9 @@ export const hazardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   step('POST', 'reopen', 'hazard:triage', ReasonBody, 'A closed or rejected hazard is still there: reopen and assign again.', (ctx, id, { version, reason }, v) =>
     reopenHazard(ctx, { id, version: v(version), reason }),
+  );
+  step('POST', 'regrade', 'hazard:triage', RegradeBody, 'Change the level and/or category of an open hazard (reason required); deadlines follow the new level, 重大 enters the major-hazard path.', (ctx, id, { version, ...b }, v) =>
+    regradeHazard(ctx, { ...b, id, version: v(version) }),
   );
   step('PUT', 'treatment-plan', 'hazard:read', TreatmentPlanBody, '重大隐患治理方案 (reference §3.5); a new version voids earlier sign-offs.', (ctx, id, { version, ...plan }, v) =>
     saveTreatmentPlan(ctx, { id, version: v(version), plan }),

@@ -51,6 +51,7 @@ export const hazardsEn: HazardMessages = {
     overdue: 'Overdue',
     escalated: 'Escalated',
     notice_issued: 'Rectification notice issued',
+    regraded: 'Level or category changed',
   },
   pointReason: {
     valid_report: 'Valid report',
@@ -139,6 +140,15 @@ export const hazardsEn: HazardMessages = {
     queuedTitle: 'Saved on this phone',
     queuedSentTitle: 'Back online: the report was sent',
     queuedSub: 'No connection right now. It is sent with its photos when the signal returns, exactly once.',
+    scan: 'Scan area code',
+    scanTitle: 'Scan the area QR code',
+    scanHint: 'Point the camera at the SafeLoop code on the wall of the area.',
+    scanPhoto: 'Take a photo of the code instead',
+    scanNoCamera: 'The camera cannot be opened here; take a photo of the code instead.',
+    scanNotArea: 'This QR code is not a SafeLoop area code.',
+    scanNothing: 'No QR code found in the photo; take it closer and straight on.',
+    areaUnknown: 'The area of this code does not exist (any more) in your company: pick the area by hand.',
+    areaFromCode: 'Area from the code: {{name}}',
   },
   outbox: {
     waiting: 'Waiting to send ({{count}})',
@@ -159,6 +169,10 @@ export const hazardsEn: HazardMessages = {
     verify: 'To verify',
     triage: 'To assign',
     reported: 'My reports',
+    extensions: 'Extensions to decide',
+    extensionAsk: '{{name}} asks to move the deadline from {{from}} to {{to}}',
+    extensionsEmpty: 'No extension requests are waiting for you.',
+    decided: 'Decision saved',
   },
   notice: {
     print: 'Print rectification notice',
@@ -181,6 +195,7 @@ export const hazardsEn: HazardMessages = {
     from: 'Reported from',
     to: 'to',
     overdueOnly: 'Overdue only',
+    areaLabels: 'Area QR labels',
   },
   detail: {
     back: 'Back',
@@ -226,6 +241,13 @@ export const hazardsEn: HazardMessages = {
     reject: 'Not a hazard: reject',
     merge: 'Merge as duplicate',
     reopen: 'Reopen',
+    regrade: 'Change level or category',
+  },
+  regrade: {
+    help: 'Deadlines follow the new level, counted from the report. Raising it to Major starts the major-hazard path (treatment plan, sign-off, report to the authority).',
+    level: 'New level',
+    category: 'New category',
+    unchanged: 'Change the level or the category',
   },
   plan: {
     title: 'Rectification plan (five in place)',

@@ -51,6 +51,7 @@ export const hazardsZhCN = {
     sla_reminder: '到期提醒',
     overdue: '已逾期',
     escalated: '升级督办',
+    regraded: '调整等级/类别',
     notice_issued: '下发整改通知书',
   },
   pointReason: {
@@ -140,6 +141,15 @@ export const hazardsZhCN = {
     queuedTitle: '已保存在手机上',
     queuedSentTitle: '已恢复网络，上报已发送',
     queuedSub: '当前没有网络。恢复网络后会自动发送（照片一起），不会重复提交。',
+    scan: '扫码选区域',
+    scanTitle: '扫描区域二维码',
+    scanHint: '将摄像头对准现场张贴的 SafeLoop 区域二维码。',
+    scanPhoto: '改为拍照识别二维码',
+    scanNoCamera: '无法打开摄像头，请拍照识别二维码。',
+    scanNotArea: '这不是 SafeLoop 区域二维码。',
+    scanNothing: '照片中没有识别到二维码，请靠近并正对二维码重拍。',
+    areaUnknown: '二维码对应的区域在本公司不存在或已停用，请手动选择区域。',
+    areaFromCode: '已按二维码选择区域：{{name}}',
   },
   outbox: {
     waiting: '待发送（{{count}}）',
@@ -160,6 +170,10 @@ export const hazardsZhCN = {
     verify: '待我验收',
     triage: '待分派',
     reported: '我上报的',
+    extensions: '待我审批的延期',
+    extensionAsk: '{{name}} 申请将整改期限由 {{from}} 延至 {{to}}',
+    extensionsEmpty: '没有等待您审批的延期申请。',
+    decided: '审批结果已保存',
   },
   notice: {
     print: '打印整改通知书',
@@ -174,6 +188,7 @@ export const hazardsZhCN = {
     mixed: '所选隐患属于多个责任部门，请按部门分别下发',
   },
   ledger: {
+    areaLabels: '区域二维码',
     title: '隐患台账',
     filters: '筛选',
     export: '导出 Excel',
@@ -227,6 +242,13 @@ export const hazardsZhCN = {
     reject: '不是隐患，驳回',
     merge: '合并为重复',
     reopen: '重新打开',
+    regrade: '调整等级/类别',
+  },
+  regrade: {
+    help: '整改期限按新等级重新计算（从上报时起算）。升为重大隐患后按重大隐患流程办理：治理方案、管理层签批、向监管部门报告。',
+    level: '新等级',
+    category: '新类别',
+    unchanged: '请调整等级或类别',
   },
   plan: {
     title: '整改方案（五到位）',

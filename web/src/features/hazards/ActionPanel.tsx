@@ -1,11 +1,12 @@
-import { Button, DatePicker, Flex, Form, Input, InputNumber, Modal, Radio, Typography, type ButtonProps } from 'antd';
+import { Alert, Button, DatePicker, Flex, Form, Input, InputNumber, Modal, Radio, Select, Typography, type ButtonProps } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useIsPhone } from '../../shared/useIsPhone.ts';
 import { useApiError } from '../../shared/useApiError.ts';
 import { PersonSelect } from '../people/PersonSelect.tsx';
-import { uploadFile, useHazardStep, type HazardDetail, type StepInput } from './api.ts';
+import { hazardLevels, uploadFile, useHazardConfig, useHazardStep, type HazardDetail, type StepInput } from './api.ts';
+import { useLevelLabel } from './labels.tsx';
 import { photoName } from './media.ts';
 import { PhotoPicker, type PickedPhoto } from './PhotoPicker.tsx';
 import { HazardPicker, UserPicker } from './pickers.tsx';
@@ -23,6 +24,7 @@ const order = [
   'save_treatment_plan',
   'sign_off',
   'report_to_authority',
+  'regrade',
   'reassign',
   'hand_back',
   'reject',
@@ -67,6 +69,9 @@ function StepModal({ action, hazard, onClose, onReload }: { action: Action; haza
   const [uploading, setUploading] = useState(false);
   const [photoMissing, setPhotoMissing] = useState(false);
   const pendingExt = hazard.extensions.find((e) => e.status === 'pending');
+  const config = useHazardConfig();
+  const levelLabel = useLevelLabel();
+  const [unchanged, setUnchanged] = useState(false);
   const needsPhotos = action === 'submit';
   const takesPhotos = action === 'submit' || action === 'pass' || action === 'fail';
 
@@ -152,6 +157,16 @@ function StepModal({ action, hazard, onClose, onReload }: { action: Action; haza
           return { path: 'signoffs', body: { comment: str(v.comment) } };
         case 'report_to_authority':
           return { path: 'authority-report', body: { reportedAt: iso(v.reportedAt), reference: str(v.reference) } };
+        case 'regrade': {
+          // Only what changed goes to the server; nothing changed is refused there too (400 level/changed).
+          const level = v.level !== hazard.level ? v.level : undefined;
+          const category = v.category !== hazard.category ? v.category : undefined;
+          if (level === undefined && category === undefined) {
+            setUnchanged(true);
+            return null;
+          }
+          return { path: 'regrade', body: { level, category, reason: str(v.reason) } };
+        }
       }
     })();
     if (!input) return;
@@ -302,6 +317,32 @@ function StepModal({ action, hazard, onClose, onReload }: { action: Action; haza
             {text('emergencyPlan', t('hazards.treatment.emergencyPlan'))}
           </>
         );
+      case 'regrade':
+        return (
+          <>
+            <Typography.Paragraph type="secondary">{t('hazards.regrade.help')}</Typography.Paragraph>
+            <Form.Item name="level" label={t('hazards.regrade.level')} rules={req}>
+              <Radio.Group optionType="button" buttonStyle="solid" onChange={() => setUnchanged(false)} data-testid="regrade-level">
+                {hazardLevels.map((l) => (
+                  <Radio.Button key={l} value={l}>
+                    {config.data?.levels.find((x) => x.code === l)?.[i18n.language === 'en' ? 'labelEn' : 'labelZh'] ?? levelLabel(l)}
+                  </Radio.Button>
+                ))}
+              </Radio.Group>
+            </Form.Item>
+            <Form.Item name="category" label={t('hazards.regrade.category')} rules={req}>
+              <Select
+                showSearch={{ optionFilterProp: 'label' }}
+                loading={config.isLoading}
+                onChange={() => setUnchanged(false)}
+                options={(config.data?.categories ?? []).filter((c) => c.active || c.code === hazard.category).map((c) => ({ value: c.code, label: i18n.language === 'en' ? c.labelEn : c.labelZh }))}
+                data-testid="regrade-category"
+              />
+            </Form.Item>
+            {reason}
+            {unchanged ? <Alert type="warning" showIcon title={t('hazards.regrade.unchanged')} data-testid="regrade-unchanged" /> : null}
+          </>
+        );
       case 'report_to_authority':
         return (
           <>
@@ -321,6 +362,7 @@ function StepModal({ action, hazard, onClose, onReload }: { action: Action; haza
     if (action === 'save_treatment_plan' && hazard.treatmentPlan) return { ...hazard.treatmentPlan, timeLimit: dayjs(hazard.treatmentPlan.timeLimit) };
     if (action === 'merge' && hazard.possibleDuplicateOf) return { intoId: hazard.possibleDuplicateOf };
     if (action === 'report_to_authority') return { reportedAt: dayjs() };
+    if (action === 'regrade') return { level: hazard.level, category: hazard.category };
     return {};
   })();
 

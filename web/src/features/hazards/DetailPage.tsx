@@ -7,9 +7,9 @@ import { useCan } from '../../app/session.ts';
 import { dash, formatTime, fromNow } from '../../shared/format.ts';
 import { QueryError } from '../../shared/QueryError.tsx';
 import { useIsPhone } from '../../shared/useIsPhone.ts';
-import { hazardNoticePdfUrl, useHazard, type FileRef, type HazardDetail } from './api.ts';
+import { dictLabel, hazardNoticePdfUrl, useHazard, useHazardConfig, type FileRef, type HazardDetail, type HazardLevel } from './api.ts';
 import { ActionPanel } from './ActionPanel.tsx';
-import { LevelTag, OverdueTag, StatusTag, useStatusLabel, useTimelineLabel } from './labels.tsx';
+import { LevelTag, OverdueTag, StatusTag, useLevelLabel, useStatusLabel, useTimelineLabel } from './labels.tsx';
 
 /** One hazard: everything about it, its photos before and after, every step, and what I may do now. */
 export function DetailPage() {
@@ -272,9 +272,20 @@ export function Photos({ title, files, testId }: { title?: string; files: FileRe
 }
 
 function HazardTimeline({ h }: { h: HazardDetail }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const label = useTimelineLabel();
   const status = useStatusLabel();
+  const level = useLevelLabel();
+  const config = useHazardConfig();
+  /** "一般 → 较大 · 安全 → 设备" of a regrade step (only what changed). */
+  const regrade = (d: Record<string, unknown>): string | null => {
+    const str = (v: unknown) => (typeof v === 'string' ? v : null);
+    const parts: string[] = [];
+    const [fl, tl, fc, tc] = [str(d.fromLevel), str(d.toLevel), str(d.fromCategory), str(d.toCategory)];
+    if (fl && tl && fl !== tl) parts.push(`${level(fl as HazardLevel)} → ${level(tl as HazardLevel)}`);
+    if (fc && tc && fc !== tc) parts.push(`${dictLabel(config.data?.categories, fc, i18n.language)} → ${dictLabel(config.data?.categories, tc, i18n.language)}`);
+    return parts.length ? parts.join(' · ') : null;
+  };
   const color = (a: string) => (['rejected', 'failed', 'overdue', 'escalated'].includes(a) ? 'red' : a === 'passed' ? 'green' : 'blue');
   return (
     <Timeline
@@ -296,6 +307,7 @@ function HazardTimeline({ h }: { h: HazardDetail }) {
               </div>
               {assignee ? <div>{t('hazards.detail.toAssignee', { name: assignee })}</div> : null}
               {noticeNumber ? <div>{t('hazards.notice.number', { number: noticeNumber })}</div> : null}
+              {s.action === 'regraded' && regrade(s.data) ? <div data-testid="timeline-regrade">{regrade(s.data)}</div> : null}
               {s.comment ? <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{s.comment}</Typography.Paragraph> : null}
               {s.photos.length > 0 ? <Photos files={s.photos} /> : null}
             </div>

@@ -1,4 +1,4 @@
-import { DownloadOutlined, FileTextOutlined, FilterOutlined, UploadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, FileTextOutlined, FilterOutlined, QrcodeOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Checkbox, Col, DatePicker, Flex, Input, Row, Select, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
@@ -12,6 +12,7 @@ import { useApiError } from '../../shared/useApiError.ts';
 import { useIsPhone } from '../../shared/useIsPhone.ts';
 import { OrgUnitSelect } from '../org/OrgUnitSelect.tsx';
 import {
+  areaLabelsUrl,
   exportUrl,
   hazardLevels,
   hazardStatuses,
@@ -105,6 +106,12 @@ export function LedgerPage() {
                 data-testid="ledger-notice-start"
               >
                 {t('hazards.notice.start')}
+              </Button>
+            ) : null}
+            {canIssue ? (
+              // The labels of the area picked in the filter and the areas below it; the whole site without one.
+              <Button icon={<QrcodeOutlined />} href={areaLabelsUrl(filter.areaUnitId)} target="_blank" rel="noopener" data-testid="ledger-area-labels">
+                {t('hazards.ledger.areaLabels')}
               </Button>
             ) : null}
             {can('hazard:import') ? (

@@ -1,14 +1,16 @@
 import { AimOutlined, AudioOutlined, CheckCircleOutlined, CloudSyncOutlined, SendOutlined, VideoCameraOutlined } from '@ant-design/icons';
 import { Alert, Badge, Button, Card, Checkbox, Flex, Form, Input, Radio, Result, Select, Typography } from 'antd';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { isApiError } from '../../api/client.ts';
 import { useSession } from '../../app/session.ts';
 import { PageHeader } from '../../shared/PageHeader.tsx';
 import { QueryError } from '../../shared/QueryError.tsx';
 import { useApiError } from '../../shared/useApiError.ts';
-import { hazardLevels, reportHazard, uploadFile, useHazardConfig, type HazardLevel, type ReportResponse } from './api.ts';
+import { hazardLevels, reportHazard, uploadFile, useHazardConfig, useReportAreas, type HazardLevel, type ReportResponse } from './api.ts';
+import { areaFromHash, parseAreaCode } from './areaCode.ts';
+import { AreaScanner } from './AreaScanner.tsx';
 import { AreaSelect } from './AreaSelect.tsx';
 import { LevelTag, StatusTag, useLevelLabel } from './labels.tsx';
 import { currentPosition, newIdempotencyKey, photoName, type GeoPoint } from './media.ts';
@@ -32,6 +34,9 @@ interface FormValues {
 
 type Outcome = { kind: 'sent'; hazard: ReportResponse } | { kind: 'queued' };
 
+/** What the page says about an area that came from a QR code (scanned, or the #area= of the opened link). */
+type AreaNote = { kind: 'picked'; name: string } | { kind: 'unknown' } | { kind: 'not_area' };
+
 // During the first try the report lives in memory only; it reaches IndexedDB when that try fails.
 const memoryStore: OutboxStore = { all: async () => [], put: async () => undefined, remove: async () => undefined };
 
@@ -54,6 +59,37 @@ export function ReportPage() {
   const [photoError, setPhotoError] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const fixOnSpot = Form.useWatch('fixOnSpot', form);
+  const location = useLocation();
+  const areas = useReportAreas();
+  const [areaNote, setAreaNote] = useState<AreaNote | null>(null);
+  // An area id waiting for the area list (the page was opened from a label before the tree loaded).
+  const [wantedArea, setWantedArea] = useState<string | null>(null);
+
+  // Opened from an area label (<PUBLIC_URL>/hazards/report#area=<id>): preselect that area.
+  useEffect(() => {
+    if (!/(^#|&)area=/.test(location.hash)) return;
+    const id = areaFromHash(location.hash);
+    if (id) setWantedArea(id);
+    else {
+      form.setFieldValue('orgUnitId', undefined);
+      setAreaNote({ kind: 'unknown' });
+    }
+  }, [location.hash, form]);
+
+  useEffect(() => {
+    if (!wantedArea || !areas.data) return;
+    const area = areas.data.find((a) => a.id === wantedArea);
+    // Unknown here = another company's unit, a closed one, or a mistyped link: the reporter picks by hand.
+    form.setFieldValue('orgUnitId', area?.id);
+    setAreaNote(area ? { kind: 'picked', name: area.name } : { kind: 'unknown' });
+    setWantedArea(null);
+  }, [wantedArea, areas.data, form]);
+
+  const onScanned = (text: string) => {
+    const code = parseAreaCode(text);
+    if (code.kind === 'area') setWantedArea(code.areaId);
+    else setAreaNote({ kind: 'not_area' });
+  };
   const videoInput = useRef<HTMLInputElement>(null);
   const voiceInput = useRef<HTMLInputElement>(null);
 
@@ -84,6 +120,7 @@ export function ReportPage() {
     setGeo(null);
     setProgress({});
     setOutcome(null);
+    setAreaNote(null);
   };
 
   const submit = async (v: FormValues) => {
@@ -191,9 +228,27 @@ export function ReportPage() {
           <Form.Item name="title" label={t('hazards.fields.title')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}>
             <Input placeholder={t('hazards.report.titlePlaceholder')} maxLength={200} data-testid="report-title" />
           </Form.Item>
-          <Form.Item name="orgUnitId" label={t('hazards.fields.area')} rules={[{ required: true, message: t('validation.required') }]}>
-            <AreaSelect placeholder={t('hazards.report.areaPlaceholder')} testId="report-area" />
-          </Form.Item>
+          <Flex gap={8} align="flex-start">
+            <Form.Item name="orgUnitId" label={t('hazards.fields.area')} rules={[{ required: true, message: t('validation.required') }]} style={{ flex: 1, minWidth: 0, marginBottom: areaNote ? 8 : undefined }}>
+              <AreaSelect placeholder={t('hazards.report.areaPlaceholder')} testId="report-area" />
+            </Form.Item>
+            {/* Level with the picker: below the vertical form's label row. */}
+            <div style={{ paddingTop: 30 }}>
+              <AreaScanner onScanned={onScanned} disabled={sending} />
+            </div>
+          </Flex>
+          {areaNote ? (
+            <Alert
+              type={areaNote.kind === 'picked' ? 'success' : 'warning'}
+              showIcon
+              closable
+              onClose={() => setAreaNote(null)}
+              title={areaNote.kind === 'picked' ? t('hazards.report.areaFromCode', { name: areaNote.name }) : areaNote.kind === 'unknown' ? t('hazards.report.areaUnknown') : t('hazards.report.scanNotArea')}
+              style={{ marginBottom: 16 }}
+              data-testid="report-area-note"
+              data-kind={areaNote.kind}
+            />
+          ) : null}
           <Form.Item name="category" label={t('hazards.fields.category')} rules={[{ required: true, message: t('validation.required') }]}>
             <Select
               showSearch={{ optionFilterProp: 'label' }}

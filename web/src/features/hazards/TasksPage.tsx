@@ -7,13 +7,15 @@ import { useCan } from '../../app/session.ts';
 import { PageHeader } from '../../shared/PageHeader.tsx';
 import { useIsPhone } from '../../shared/useIsPhone.ts';
 import { QueryError } from '../../shared/QueryError.tsx';
-import { useHazards, type HazardFilter } from './api.ts';
+import { useHazards, usePendingExtensions, type HazardFilter } from './api.ts';
 import { HazardList } from './HazardList.tsx';
 import { OutboxPanel } from './OutboxPanel.tsx';
+import { PendingExtensions } from './PendingExtensions.tsx';
 
-type TaskKey = 'rectify' | 'verify' | 'triage' | 'reported';
+type TaskKey = 'rectify' | 'verify' | 'triage' | 'extensions' | 'reported';
+type ListKey = Exclude<TaskKey, 'extensions'>;
 
-const filters: Record<TaskKey, HazardFilter> = {
+const filters: Record<ListKey, HazardFilter> = {
   // Assigned to me and waiting for my step (not yet with the verifier).
   rectify: { mine: 'assigned', status: ['assigned', 'rectifying', 'rework'], sort: 'due_asc' },
   verify: { mine: 'verify', sort: 'due_asc' },
@@ -31,15 +33,17 @@ export function TasksPage() {
   // everyone asks for "mine to verify" and the tile shows up as soon as there is something in it.
   const verify = useHazards(filters.verify, { limit: 50 });
   const showVerify = can('hazard:verify') || (verify.data?.pages[0]?.items.length ?? 0) > 0;
-  const tabs: TaskKey[] = [...(can('hazard:rectify') ? (['rectify'] as const) : []), ...(showVerify ? (['verify'] as const) : []), ...(can('hazard:triage') ? (['triage'] as const) : []), 'reported'];
+  const tabs: TaskKey[] = [...(can('hazard:rectify') ? (['rectify'] as const) : []), ...(showVerify ? (['verify'] as const) : []), ...(can('hazard:triage') ? (['triage'] as const) : []), ...(can('hazard:approve_extension') ? (['extensions'] as const) : []), 'reported'];
   const [active, setActive] = useState<TaskKey>(tabs[0] ?? 'reported');
   const rectify = useHazards(filters.rectify, { limit: 50, enabled: tabs.includes('rectify') });
   const triage = useHazards(filters.triage, { limit: 50, enabled: tabs.includes('triage') });
   const reported = useHazards(filters.reported, { limit: 50 });
+  const extensions = usePendingExtensions(tabs.includes('extensions'));
   const queries = { rectify, verify, triage, reported };
-  const q = queries[active];
-  const rows = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
-  const count = (k: TaskKey) => queries[k].data?.pages.reduce((n, p) => n + p.items.length, 0) ?? 0;
+  const q = active === 'extensions' ? null : queries[active];
+  const rows = useMemo(() => q?.data?.pages.flatMap((p) => p.items) ?? [], [q?.data]);
+  const tile = (k: TaskKey) => (k === 'extensions' ? extensions : queries[k]);
+  const count = (k: TaskKey) => (tile(k).data?.pages as { items: unknown[] }[] | undefined)?.reduce((n, p) => n + p.items.length, 0) ?? 0;
 
   return (
     <div data-testid="hazard-tasks-page">
@@ -68,13 +72,15 @@ export function TasksPage() {
               >
                 <span>{t(`hazards.tasks.${k}`)}</span>
                 <Typography.Text strong style={{ fontSize: 20, color: 'inherit' }} data-testid={`tasks-count-${k}`}>
-                  {queries[k].isLoading ? '…' : queries[k].hasNextPage ? `${n}+` : n}
+                  {tile(k).isLoading ? '…' : tile(k).hasNextPage ? `${n}+` : n}
                 </Typography.Text>
               </Button>
             );
           })}
         </div>
-        {q.isError ? (
+        {!q ? (
+          <PendingExtensions query={extensions} />
+        ) : q.isError ? (
           <QueryError error={q.error} onRetry={() => void q.refetch()} />
         ) : (
           <HazardList testId={`tasks-${active}`} rows={rows} loading={q.isLoading} hasMore={q.hasNextPage} loadingMore={q.isFetchingNextPage} onLoadMore={() => void q.fetchNextPage()} />

@@ -2,11 +2,13 @@ import type { Static } from '@fastify/type-provider-typebox';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, apiUrl, errorText, isApiError, request, type Page, type RowError } from '../../api/client.ts';
 import type {
+  AreaT,
   ConfigResponse,
   HazardDetail as HazardDetailT,
   HazardListItem as HazardListItemT,
   ImportResult as ImportResultT,
   NoticeT,
+  PendingExtensionT,
   ReportBody as ReportBodyT,
   ReportResponse as ReportResponseT,
   TrackResponse as TrackResponseT,
@@ -26,6 +28,8 @@ export type DictItem = HazardConfig['categories'][number];
 export type TrackResponse = Static<typeof TrackResponseT>;
 export type HazardImportResult = Static<typeof ImportResultT>;
 export type HazardNotice = Static<typeof NoticeT>;
+export type ReportArea = AreaT;
+export type PendingExtension = PendingExtensionT;
 
 export const hazardStatuses: readonly HazardStatus[] = ['reported', 'assigned', 'rectifying', 'pending_verification', 'rework', 'closed', 'rejected'];
 export const hazardLevels: readonly HazardLevel[] = ['general', 'serious', 'major'];
@@ -49,6 +53,8 @@ export const hazardKeys = {
   config: ['hazards', 'config'] as const,
   list: (f: HazardFilter) => ['hazards', 'list', f] as const,
   detail: (id: string) => ['hazards', 'detail', id] as const,
+  areas: ['hazards', 'areas'] as const,
+  pendingExtensions: ['hazards', 'extensions', 'pending'] as const,
 };
 
 /** `?status=a&status=b…`: list filters repeat the key (the client's `Query` holds scalars only). */
@@ -72,6 +78,52 @@ export const importTemplateUrl = apiUrl('/hazards/import-template.xlsx');
 
 export function useHazardConfig() {
   return useQuery({ queryKey: hazardKeys.config, queryFn: ({ signal }) => api.get<HazardConfig>('/hazards/config', undefined, { signal }), staleTime: 5 * 60_000 });
+}
+
+/** The site tree for the area picker: every reporter may load it, also without org:read (contractors). */
+export function useReportAreas(enabled = true) {
+  return useQuery({
+    queryKey: hazardKeys.areas,
+    queryFn: ({ signal }) => api.get<{ items: ReportArea[] }>('/hazards/areas', undefined, { signal }),
+    select: (r) => r.items,
+    staleTime: 5 * 60_000,
+    enabled,
+  });
+}
+
+/** The printable QR code of an area (opens the report page with the area preselected). */
+export function areaQrUrl(areaId: string, format: 'png' | 'svg' = 'png'): string {
+  return apiUrl(`/hazards/areas/${encodeURIComponent(areaId)}/qr.${format}`);
+}
+
+/** A4 sheet of area labels for a unit and the units below it (the whole site without `rootId`). */
+export function areaLabelsUrl(rootId?: string): string {
+  return `${apiUrl('/hazards/areas/labels.pdf')}${rootId ? `?rootId=${encodeURIComponent(rootId)}` : ''}`;
+}
+
+/** "待我审批的延期": pending extension requests the signed-in user may decide. */
+export function usePendingExtensions(enabled = true) {
+  return useInfiniteQuery({
+    queryKey: hazardKeys.pendingExtensions,
+    queryFn: ({ pageParam, signal }) => request<Page<PendingExtension>>('GET', '/hazards/extensions/pending', { query: { limit: 50, cursor: pageParam }, signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    enabled,
+  });
+}
+
+/** Approve or refuse one extension request from the list (the hazard's version goes along as If-Match). */
+export function useDecideExtension() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ hazardId, extensionId, approve, comment, version }: { hazardId: string; extensionId: string; approve: boolean; comment: string | null; version: number }) =>
+      request<HazardDetail>('POST', `/hazards/${encodeURIComponent(hazardId)}/extensions/${encodeURIComponent(extensionId)}/decision`, { body: { approve, comment, version }, headers: { 'If-Match': `"${version}"` } }),
+    onSuccess: (detail) => {
+      qc.setQueryData(hazardKeys.detail(detail.id), detail);
+      void qc.invalidateQueries({ queryKey: hazardKeys.pendingExtensions });
+      void qc.invalidateQueries({ queryKey: ['hazards', 'list'] });
+    },
+  });
 }
 
 export function useHazards(filter: HazardFilter, opts: { limit?: number; enabled?: boolean } = {}) {
