@@ -1,0 +1,65 @@
+import { and, eq, like, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemCtx } from '../platform/auth/actor.ts';
+import { jobs } from '../platform/jobs/schema.ts';
+import { people, positions, tenants } from '../platform/org/schema.ts';
+import { addDays, dayIn } from '../modules/training/calendar.ts';
+import { checkQualificationTx } from '../modules/training/qualification.ts';
+import { certificates, inductions } from '../modules/training/schema.ts';
+import { openTestDatabase } from '../test/db.ts';
+import { seedDemoIfEmpty } from './seed.ts';
+
+let db: Awaited<ReturnType<typeof openTestDatabase>>;
+let tenantId: string;
+const now = new Date('2026-12-01T02:00:00Z');
+const today = dayIn(now, 'Asia/Shanghai');
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  await seedDemoIfEmpty(db, () => now);
+  const [t] = await db.read((tx) => tx.select().from(tenants).where(eq(tenants.code, 'DEMO')));
+  tenantId = t!.id;
+});
+afterAll(() => db.close());
+
+describe('demo certificates', () => {
+  it('gives every welder, electrician, crane and forklift operator a certificate, some expiring within 30 days and some expired', async () => {
+    const rows = await db.read((tx) =>
+      tx
+        .select({ c: certificates, position: positions.code })
+        .from(certificates)
+        .innerJoin(people, eq(people.id, certificates.personId))
+        .innerJoin(positions, eq(positions.id, people.positionId))
+        .where(eq(certificates.tenantId, tenantId)),
+    );
+    const special = await db.read((tx) =>
+      tx
+        .select({ id: people.id })
+        .from(people)
+        .innerJoin(positions, eq(positions.id, people.positionId))
+        .where(and(eq(people.tenantId, tenantId), sql`${positions.code} IN ('WELD', 'ELEC', 'CRANE', 'FORK')`)),
+    );
+    expect(special.length).toBeGreaterThan(20);
+    const holders = new Set(rows.map((r) => r.c.personId));
+    expect(special.every((p) => holders.has(p.id))).toBe(true);
+    expect(new Set(rows.map((r) => r.position))).toEqual(expect.objectContaining(new Set(['WELD', 'ELEC', 'CRANE', 'FORK'])));
+    const expiring = rows.filter((r) => r.c.validUntil >= today && r.c.validUntil <= addDays(today, 30));
+    const expired = rows.filter((r) => r.c.validUntil < today);
+    expect(expiring.length).toBeGreaterThanOrEqual(3);
+    expect(expired.length).toBeGreaterThanOrEqual(2);
+    for (const r of rows) expect(r.c.issuedOn <= r.c.validUntil).toBe(true);
+    // Live certificates have their reminder timers, like ones recorded through the API.
+    const live = rows.find((r) => r.c.validUntil > addDays(today, 60))!;
+    const timers = await db.read((tx) => tx.select().from(jobs).where(like(jobs.dedupeKey, `training:cert:${live.c.id}:%`)));
+    expect(timers.map((j) => j.dedupeKey)).toEqual(expect.arrayContaining([`training:cert:${live.c.id}:expiry:60`, `training:cert:${live.c.id}:lapse:expiry`]));
+
+    // The check API denies the holder of an expired welding certificate.
+    const welder = rows.find((r) => r.position === 'WELD' && r.c.validUntil < today);
+    if (welder) {
+      const result = await db.tx((tx) => checkQualificationTx(tx, systemCtx(db, tenantId, () => now), { personId: welder.c.personId, target: 'operation:hot_work' }));
+      expect(result.reasons.map((x) => x.code)).toContain('certificate_expired');
+    }
+    const pending = await db.read((tx) => tx.select().from(inductions).where(and(eq(inductions.tenantId, tenantId), eq(inductions.status, 'pending'))));
+    expect(pending.length).toBe(3);
+  });
+});
