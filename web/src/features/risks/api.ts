@@ -1,0 +1,92 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, apiUrl, errorText, isApiError, request, type RowError } from '../../api/client.ts';
+import type {
+  AssessBody,
+  AssessResponse,
+  ConfigResponse,
+  EventDetailT,
+  MethodBody,
+  MethodT,
+  TreeT,
+} from '../../../../src/modules/risks/routes.ts';
+import type { RiskImportResult } from '../../../../src/modules/risks/excel.ts';
+
+// Server shapes (src/modules/risks/routes.ts), shared as types only.
+export type { AssessBody, AssessResponse, ConfigResponse, EventDetailT, MethodT, TreeT };
+export type RiskLevel = 'major' | 'serious' | 'general' | 'low';
+export const riskLevels: readonly RiskLevel[] = ['major', 'serious', 'general', 'low'];
+export type LevelFilter = RiskLevel | 'unassessed';
+export type TreeObject = TreeT['objects'][number];
+export type TreeUnit = TreeObject['units'][number];
+export type TreeEvent = TreeUnit['events'][number];
+export type Band = MethodT['bands'][number];
+
+export const riskKeys = {
+  all: ['risks'] as const,
+  tree: (levels: readonly LevelFilter[]) => ['risks', 'tree', [...levels].sort().join(',')] as const,
+  event: (id: string) => ['risks', 'event', id] as const,
+  config: ['risks', 'config'] as const,
+};
+
+export function useRiskTree(levels: readonly LevelFilter[]) {
+  return useQuery({
+    queryKey: riskKeys.tree(levels),
+    // `?level=a&level=b`: the list filter repeats the key (the client's Query holds scalars only).
+    queryFn: () => api.get<TreeT>(`/risks/tree${levels.length ? `?${levels.map((l) => `level=${l}`).join('&')}` : ''}`),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useRiskEvent(id: string | null) {
+  return useQuery({ queryKey: riskKeys.event(id ?? ''), queryFn: () => api.get<EventDetailT>(`/risks/events/${id}`), enabled: id !== null });
+}
+
+export function useRiskConfig() {
+  return useQuery({ queryKey: riskKeys.config, queryFn: () => api.get<ConfigResponse>('/risks/config'), staleTime: 60_000 });
+}
+
+export function useAssess() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ eventId, body }: { eventId: string; body: AssessBody }) => api.post<AssessResponse>(`/risks/events/${eventId}/assessments`, body),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: riskKeys.all }),
+  });
+}
+
+export function useUpdateMethod() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: MethodBody }) => api.patch<MethodT>(`/risks/config/methods/${id}`, body),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: riskKeys.config }),
+  });
+}
+
+export function useUpdateSettings() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { reassessIntervalMonths?: number; defaultMethodCode?: string; version: number }) => api.patch<ConfigResponse>('/risks/config/settings', body),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: riskKeys.config }),
+  });
+}
+
+export type RiskImportOutcome = { kind: 'ok'; result: RiskImportResult } | { kind: 'rows'; rowErrors: RowError[]; detail: string };
+
+export function useImportRisks() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ file, dryRun }: { file: File; dryRun: boolean }): Promise<RiskImportOutcome> => {
+      const form = new FormData();
+      form.append('file', file, file.name);
+      try {
+        return { kind: 'ok', result: await request<RiskImportResult>('POST', '/risks/import', { query: { dryRun }, form }) };
+      } catch (e) {
+        if (isApiError(e) && e.code === 'import_failed') return { kind: 'rows', rowErrors: e.problem.rowErrors ?? [], detail: errorText(e) };
+        throw e;
+      }
+    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: riskKeys.all }),
+  });
+}
+
+export const exportUrl = apiUrl('/risks/export.xlsx');
+export const templateUrl = apiUrl('/risks/import-template.xlsx');
