@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { ConfigError, loadConfig } from './config.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoIfEmpty } from './demo/seed.ts';
 import { openDatabase } from './platform/db/client.ts';
+import { createLocalBlobStore } from './platform/files/storage.ts';
 import { registerDbMaintenance } from './platform/db/maintenance.ts';
 import { startEvents } from './platform/events/start.ts';
 import { startJobRunner } from './platform/jobs/runner.ts';
@@ -11,7 +12,6 @@ import { createServer } from './server.ts';
 
 /** Start order: config → db (+ migrations) → demo data → roles sync → http → background runners. */
 async function main(): Promise<void> {
-  const t0 = performance.now();
   let config;
   try {
     config = loadConfig();
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dbDir: config.dbDir });
-  const seeded = config.demo ? await seedDemoIfEmpty(db) : false;
+  const seeded = config.demo ? await seedDemoIfEmpty(db, undefined, { photoStore: createLocalBlobStore(config.filesDir) }) : false;
   await syncAllTenantsRoles(db);
   const app = await createServer({ config, db });
   await app.listen({ port: config.port, host: config.host });
@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl.replace(/:\d+$/, `:${port}`);
-  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  // Since the process started (performance.now() counts from there), module loading included: what the
+  // person who typed `npm start` waits for.
+  const seconds = (performance.now() / 1000).toFixed(1);
 
   const lines = [
     '',

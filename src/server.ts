@@ -4,10 +4,14 @@ import { auditRoutes } from './platform/audit/routes.ts';
 import { fileRoutes } from './platform/files/routes.ts';
 import { streamRoutes } from './platform/events/routes.ts';
 import { buildApp, withUploads, type App, type AppDeps } from './platform/http/app.ts';
+import { equipmentRoutes } from './modules/equipment/routes.ts';
 import { hazardRoutes } from './modules/hazards/routes.ts';
+import { riskRoutes } from './modules/risks/routes.ts';
+import { trainingRoutes } from './modules/training/routes.ts';
 import { jobRoutes } from './platform/jobs/routes.ts';
 import { notifyRoutes } from './platform/notify/routes.ts';
 import { orgRoutes } from './platform/org/routes.ts';
+import { workflowRoutes } from './platform/workflow/routes.ts';
 
 /**
  * Assembles the HTTP app: platform routes, then module routes. Used by `main.ts` and by tests, so tests
@@ -25,6 +29,10 @@ export async function createServer(deps: AppDeps): Promise<App> {
   await app.register(withUploads(fileRoutes));
   await app.register(streamRoutes);
   await app.register(notifyRoutes);
+  await app.register(workflowRoutes);
   await app.register(withUploads(hazardRoutes));
+  await app.register(withUploads(riskRoutes));
+  await app.register(trainingRoutes);
+  await app.register(equipmentRoutes);
   return app;
 }

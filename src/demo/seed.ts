@@ -7,7 +7,13 @@ import type { Database, Tx } from '../platform/db/client.ts';
 import { orgUnits, people, positions, tenants } from '../platform/org/schema.ts';
 import { createTenant, roleIdsByCode } from '../platform/org/tenants.ts';
 import { DEMO_BRANCH, DEMO_COMPANY, type CompanySpec } from './company.ts';
+import type { BlobStore } from '../platform/files/storage.ts';
+import { storeDemoPhotos } from './hazardPhotos.ts';
+import { seedDemoEquipment } from './equipment.ts';
 import { seedDemoHazards } from './hazards.ts';
+import { seedDemoRisks } from './risks.ts';
+import { seedDemoTraining } from './training.ts';
+import { seedDemoWorkflows } from './workflow.ts';
 import { planDemoCompany } from './plan.ts';
 
 export const DEMO_PASSWORD = 'SafeLoop@2026';
@@ -25,9 +31,12 @@ const SEED_LOCK = 727_275;
  * Creates the demo companies on first start only (an empty database). Returns whether it seeded.
  * Everything is written in one transaction, so a crash half-way leaves an empty database that seeds again.
  */
-export async function seedDemoIfEmpty(db: Database, now: () => Date = () => new Date()): Promise<boolean> {
+export async function seedDemoIfEmpty(db: Database, now: () => Date = () => new Date(), opts: { photoStore?: BlobStore } = {}): Promise<boolean> {
   // Cheap check first: every later start stops here without paying for the argon2 hash below.
   if (await hasTenants(db)) return false;
+  // The demo hazards' photos, drawn and stored before the transaction (no database needed; content-addressed,
+  // so a seed that loses the race below leaves nothing but identical blobs).
+  const photos = opts.photoStore ? await storeDemoPhotos(opts.photoStore) : null;
   // Demo only: one argon2 hash of the published demo password is shared by every demo login. Hashing is
   // deliberately slow (~0.1 s of CPU each), the password is the same for all of them anyway, and each user
   // still gets their own hash the first time they change it. Real accounts are always hashed one by one.
@@ -41,8 +50,16 @@ export async function seedDemoIfEmpty(db: Database, now: () => Date = () => new 
     const takenPhones = new Set<string>();
     for (const spec of DEMO_COMPANIES) {
       const tenantId = await seedCompany(tx, db, spec, passwordHash, takenPhones, now);
+      // Published demo approval flows (generic two-level, by amount) for modules and the flow list.
+      await seedDemoWorkflows(tx, db, tenantId, now);
       // The main company gets a hazard history, so the ledger, figures and leaderboard are not empty.
-      if (spec.code === DEMO_COMPANY.code) await seedDemoHazards(tx, db, tenantId, now(), spec.seed + 4);
+      if (spec.code === DEMO_COMPANY.code) await seedDemoHazards(tx, db, tenantId, now(), spec.seed + 4, photos);
+      // …and certificates for its welders, electricians, crane and forklift operators.
+      if (spec.code === DEMO_COMPANY.code) await seedDemoTraining(tx, tenantId, now(), spec.seed + 7);
+      // Every plant of every demo company gets a risk register (≥ 40 events across all four levels).
+      await seedDemoRisks(tx, db, tenantId, now(), spec.seed + 11);
+      // …and an equipment register (special equipment due and overdue) with checkpoints, linked to those risk units.
+      await seedDemoEquipment(tx, tenantId, now(), spec.seed + 13);
     }
     return true;
   });

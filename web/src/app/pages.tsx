@@ -5,10 +5,15 @@ import {
   AuditOutlined,
   CloudUploadOutlined,
   ControlOutlined,
+  DatabaseOutlined,
+  DashboardOutlined,
   FileExcelOutlined,
   HomeOutlined,
   IdcardOutlined,
   KeyOutlined,
+  NodeIndexOutlined,
+  QrcodeOutlined,
+  ScanOutlined,
   ProfileOutlined,
   SafetyCertificateOutlined,
   ScheduleOutlined,
@@ -36,11 +41,19 @@ const HazardLedgerPage = lazy(() => import('../features/hazards/LedgerPage.tsx')
 const HazardDetailPage = lazy(() => import('../features/hazards/DetailPage.tsx').then((m) => ({ default: m.DetailPage })));
 const HazardImportPage = lazy(() => import('../features/hazards/HazardImportPage.tsx').then((m) => ({ default: m.HazardImportPage })));
 const HazardConfigPage = lazy(() => import('../features/hazardAdmin/HazardConfigPage.tsx').then((m) => ({ default: m.HazardConfigPage })));
+const CertificatesPage = lazy(() => import('../features/training/CertificatesPage.tsx').then((m) => ({ default: m.CertificatesPage })));
+const PersonCertificatesPage = lazy(() => import('../features/training/PersonCertificatesPage.tsx').then((m) => ({ default: m.PersonCertificatesPage })));
+const MyCertificatesPage = lazy(() => import('../features/training/PersonCertificatesPage.tsx').then((m) => ({ default: m.MyCertificatesPage })));
+const RiskRegisterPage = lazy(() => import('../features/risks/RegisterPage.tsx').then((m) => ({ default: m.RegisterPage })));
+const RiskConfigPage = lazy(() => import('../features/risks/RiskConfigPage.tsx').then((m) => ({ default: m.RiskConfigPage })));
+const EquipmentLedgerPage = lazy(() => import('../features/equipment/LedgerPage.tsx').then((m) => ({ default: m.LedgerPage })));
+const CheckpointsPage = lazy(() => import('../features/equipment/CheckpointsPage.tsx').then((m) => ({ default: m.CheckpointsPage })));
+const CheckpointScanPage = lazy(() => import('../features/equipment/ScanPage.tsx').then((m) => ({ default: m.ScanPage })));
 const HazardFiguresPage = lazy(() => import('../features/hazardAdmin/HazardFiguresPage.tsx').then((m) => ({ default: m.HazardFiguresPage })));
 
 type MenuKey = keyof Messages['menu'] & ('home' | 'org' | 'people' | 'positions' | 'roles' | 'users' | 'tokens' | 'audit' | 'import');
 /** Pages whose menu label lives in their feature's messages (see `label`), not in `menu`. */
-type FeaturePageKey = 'hazardTasks' | 'hazardReport' | 'hazardLedger' | 'hazardDetail' | 'hazardImport' | 'hazardConfig' | 'hazardFigures';
+type FeaturePageKey = 'hazardTasks' | 'hazardReport' | 'hazardLedger' | 'hazardDetail' | 'hazardImport' | 'hazardConfig' | 'hazardFigures' | 'certificates' | 'personCertificates' | 'myCertificates' | 'riskRegister' | 'riskConfig' | 'equipmentLedger' | 'checkpoints' | 'checkpointScan';
 export type PageKey = MenuKey | FeaturePageKey;
 
 export interface PageDef {
@@ -80,5 +93,17 @@ export const pages: readonly PageDef[] = [
   // Hazard figures for every reader (narrowed by data scope); configuration for the safety director.
   { key: 'hazardFigures', path: '/hazards/figures', icon: <BarChartOutlined />, anyOf: ['hazard:read'], section: 'main', component: HazardFiguresPage, label: (t) => t('hazardAdmin.menu.figures') },
   { key: 'hazardConfig', path: '/hazards/config', icon: <ControlOutlined />, anyOf: ['hazard:configure'], section: 'admin', component: HazardConfigPage, label: (t) => t('hazardAdmin.menu.config') },
+  // Certificates (issue 7): the register for the safety office and department heads; everyone sees their own.
+  { key: 'certificates', path: '/training/certificates', icon: <SafetyCertificateOutlined />, anyOf: ['training:write'], section: 'main', component: CertificatesPage, label: (t) => t('training.menu.certificates') },
+  { key: 'personCertificates', path: '/training/people/:id', icon: <SafetyCertificateOutlined />, anyOf: ['training:read'], section: 'hidden', component: PersonCertificatesPage, label: (t) => t('training.menu.person') },
+  { key: 'myCertificates', path: '/training/my', icon: <IdcardOutlined />, anyOf: null, section: 'main', component: MyCertificatesPage, label: (t) => t('training.menu.mine') },
+  // Risk register (issue 5): everyone with risk:read sees their part of it; methods and bands for the safety director.
+  { key: 'riskRegister', path: '/risks', icon: <NodeIndexOutlined />, anyOf: ['risk:read'], section: 'main', component: RiskRegisterPage, label: (t) => t('risks.menu.register') },
+  { key: 'riskConfig', path: '/risks/config', icon: <DashboardOutlined />, anyOf: ['risk:configure'], section: 'admin', component: RiskConfigPage, label: (t) => t('risks.menu.config') },
+  // Equipment and checkpoints (issue 5): the register for everyone in their scope; QR labels for checkpoint:manage;
+  // /s#<code> is what a printed checkpoint label opens on a phone (routed, not in the menu).
+  { key: 'equipmentLedger', path: '/equipment', icon: <DatabaseOutlined />, anyOf: ['equipment:read'], section: 'main', component: EquipmentLedgerPage, label: (t) => t('equipment.menu.ledger') },
+  { key: 'checkpoints', path: '/equipment/checkpoints', icon: <QrcodeOutlined />, anyOf: ['equipment:read'], section: 'main', component: CheckpointsPage, label: (t) => t('equipment.menu.checkpoints') },
+  { key: 'checkpointScan', path: '/s', icon: <ScanOutlined />, anyOf: ['equipment:read'], section: 'hidden', component: CheckpointScanPage, label: (t) => t('equipment.menu.scan') },
   { key: 'import', path: '/admin/import', icon: <CloudUploadOutlined />, anyOf: ['people:import'], section: 'admin', component: ImportPage },
 ];

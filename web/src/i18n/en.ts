@@ -1,5 +1,8 @@
+import { equipmentEn } from './equipment.en.ts';
 import { hazardAdminEn } from './hazardAdmin.en.ts';
 import { hazardsEn } from './hazards.en.ts';
+import { risksEn } from './risks.en.ts';
+import { trainingEn } from './training.en.ts';
 import type { Messages } from './zh-CN.ts';
 
 /** English beside Chinese. Same keys as zh-CN.ts (enforced by the `Messages` type). */
@@ -340,6 +343,9 @@ export const en: Messages = {
     field: 'Field',
     message: 'Problem',
   },
+  equipment: equipmentEn,
   hazardAdmin: hazardAdminEn,
   hazards: hazardsEn,
+  risks: risksEn,
+  training: trainingEn,
 };

@@ -1,5 +1,8 @@
+import { equipmentZhCN } from './equipment.zh-CN.ts';
 import { hazardAdminZhCN } from './hazardAdmin.zh-CN.ts';
 import { hazardsZhCN } from './hazards.zh-CN.ts';
+import { risksZhCN } from './risks.zh-CN.ts';
+import { trainingZhCN } from './training.zh-CN.ts';
 
 /**
  * Chinese text: the source language (DESIGN: Chinese first). `en.ts` must have exactly the same keys —
@@ -342,8 +345,11 @@ export const zhCN = {
     field: '字段',
     message: '问题',
   },
+  equipment: equipmentZhCN,
   hazardAdmin: hazardAdminZhCN,
   hazards: hazardsZhCN,
+  risks: risksZhCN,
+  training: trainingZhCN,
 };
 
 export type Messages = typeof zhCN;
