@@ -28,8 +28,9 @@ async function bare(): Promise<Listening> {
 
 async function safeloop(kind: string, target: string): Promise<Listening> {
   let db: Database;
-  if (kind === 'pglite') db = await openPglite(target);
-  else if (kind === 'postgres') db = await openPostgres(target);
+  // As main.ts opens it in production (NODE_ENV=production below): without the nesting guard.
+  if (kind === 'pglite') db = await openPglite(target, { nestingGuard: false });
+  else if (kind === 'postgres') db = await openPostgres(target, 10, { nestingGuard: false });
   else throw new Error(`unknown db ${kind}: use pglite or postgres`);
   await seedDemoIfEmpty(db);
   await syncAllTenantsRoles(db);

@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dbDir: config.dbDir });
+  // The nested-transaction guard is a development check (see OpenOptions): off in production.
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dbDir: config.dbDir, nestingGuard: config.env !== 'production' });
   const seeded = config.demo ? await seedDemoIfEmpty(db, undefined, { photoStore: createLocalBlobStore(config.filesDir) }) : false;
   await syncAllTenantsRoles(db);
   const app = await createServer({ config, db });

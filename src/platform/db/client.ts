@@ -49,13 +49,28 @@ class Mutex {
 /** Marks the async context of an open transaction so a nested `db.tx()` fails loudly instead of deadlocking. */
 const inTx = new AsyncLocalStorage<true>();
 
-function guardNesting(): void {
+export interface OpenOptions {
+  /**
+   * Refuse `db.tx()`/`db.read()` called inside an open transaction (it would deadlock on PGlite's one
+   * connection, or break atomicity on a server). On by default and in every test run; `main.ts` turns it
+   * off in production: on Node 20 AsyncLocalStorage enables async hooks for every promise and tick of the
+   * process, ~15 % of the CPU of a small API request (bench/README.md), to catch a programming error that the
+   * tests, which all run with the guard, already catch.
+   */
+  nestingGuard?: boolean;
+}
+
+/** Runs `fn` marked as inside a transaction, after checking it is not already in one. */
+function guarded<T>(on: boolean, fn: () => Promise<T>): Promise<T> {
+  if (!on) return fn();
   if (inTx.getStore()) {
     throw new Error('db.tx()/db.read() called inside a transaction: pass the open tx down instead');
   }
+  return inTx.run(true, fn);
 }
 
-export async function openPglite(dataDir: string | null): Promise<Database> {
+export async function openPglite(dataDir: string | null, opts: OpenOptions = {}): Promise<Database> {
+  const guard = opts.nestingGuard ?? true;
   // PGlite does not create its parent folder itself.
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
@@ -65,21 +80,17 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
   await mutex.run(() => migratePglite(db, { migrationsFolder }));
   return {
     kind: 'pglite',
-    tx: (fn) => {
-      guardNesting();
-      return mutex.run(() => inTx.run(true, () => db.transaction((t) => fn(t as unknown as Tx))));
-    },
-    read: (fn) => {
-      guardNesting();
-      return mutex.run(() => inTx.run(true, () => fn(db as unknown as Tx)));
-    },
+    // The check runs before queueing on the mutex: a nested call must fail at once, not wait for itself.
+    tx: (fn) => guarded(guard, () => mutex.run(() => db.transaction((t) => fn(t as unknown as Tx)))),
+    read: (fn) => guarded(guard, () => mutex.run(() => fn(db as unknown as Tx))),
     close: async () => {
       await mutex.run(() => client.close());
     },
   };
 }
 
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+export async function openPostgres(url: string, poolSize = 10, opts: OpenOptions = {}): Promise<Database> {
+  const guard = opts.nestingGuard ?? true;
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle pooled connection that the server ends (restart, failover, a DBA's pg_terminate_backend) emits
   // 'error' on the pool; unhandled, that would crash the process. The pool drops the connection and opens a
@@ -97,20 +108,14 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
   }
   return {
     kind: 'postgres',
-    tx: (fn) => {
-      guardNesting();
-      return inTx.run(true, () => db.transaction((t) => fn(t as unknown as Tx)));
-    },
-    read: (fn) => {
-      guardNesting();
-      return inTx.run(true, () => fn(db as unknown as Tx));
-    },
+    tx: (fn) => guarded(guard, () => db.transaction((t) => fn(t as unknown as Tx))),
+    read: (fn) => guarded(guard, () => fn(db as unknown as Tx)),
     close: () => pool.end(),
   };
 }
 
-export function openDatabase(opts: { databaseUrl: string | null; dbDir: string | null }): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dbDir);
+export function openDatabase(opts: { databaseUrl: string | null; dbDir: string | null } & OpenOptions): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, 10, opts) : openPglite(opts.dbDir, opts);
 }
 
 /** Runs raw SQL and returns its rows; both drivers answer `{ rows }`, which the shared Tx type hides. */

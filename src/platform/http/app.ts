@@ -46,6 +46,8 @@ declare module 'fastify' {
     authenticated?: boolean;
     /** Per-route rate limit (requests per minute per IP), e.g. login. */
     rateLimitPerMinute?: number;
+    /** The liveness probe (health): no rate limit, only the nosniff header. Set at start (onRoute). */
+    probe?: boolean;
     /** Worked out at start from `rateLimitPerMinute` (onRoute); undefined for routes that are not /api/. */
     rateLimit?: RouteRateLimit;
   }
@@ -196,7 +198,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // in a bucket of its own per IP; the others share the general bucket. Health probes from load balancers
     // are frequent and cheap; limiting them would only cause false alarms.
     const routeConfig = route.config as FastifyContextConfig;
-    if (route.url === '/api/v1/health') routeConfig.rateLimit = null;
+    if (route.url === '/api/v1/health') {
+      routeConfig.rateLimit = null;
+      routeConfig.probe = true;
+    }
     else if (c.rateLimitPerMinute) routeConfig.rateLimit = { bucket: `${String(route.method)} ${route.url}`, max: c.rateLimitPerMinute };
     else routeConfig.rateLimit = generalLimit;
   });
@@ -250,6 +255,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ['X-Content-Type-Options', 'nosniff'],
     ...(https ? [['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'] as const] : []),
   ];
+  // The liveness probe answers a constant `{"status":"ok"}` to load balancers many times a minute: no data to
+  // protect from framing or cross-origin reads, so only nosniff (every header costs each probe, bench/README.md).
+  const probeHeaders = apiHeaders.filter(([name]) => name === 'X-Content-Type-Options' || name === 'Strict-Transport-Security');
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -302,14 +310,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return true;
   };
   /** The rest of authentication once the token's actor is known (null: no token, or one that is not valid). */
-  const finishAuth = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, token: string | null, via: 'cookie' | 'bearer' | null, actor: Actor | null, counted: boolean): void => {
+  const finishAuth = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+    cfg: FastifyContextConfig,
+    token: string | null,
+    via: 'cookie' | 'bearer' | null,
+    actor: Actor | null,
+    counted: boolean,
+  ): void => {
     if (actor && token) {
       request.actor = actor;
       request.authToken = token;
       request.authVia = via;
     }
-    // Read once: `routeOptions` builds a new object on every access.
-    const cfg = request.routeOptions.config;
     if (!counted && limited(request, reply, cfg, actor ? `user:${actor.userId ?? actor.tenantId}` : `ip:${request.ip}`)) return;
     const refused = authorize(request, cfg, via);
     if (refused) void sendProblem(request, reply, refused);
@@ -320,7 +335,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // (a cached or absent token): under tsx every function created also gets its name defined on it, which
   // showed in the profile of /health.
   app.addHook('onRequest', (request, reply, done) => {
-    for (const [name, value] of request.url.startsWith('/api/') ? apiHeaders : documentHeaders) reply.raw.setHeader(name, value);
+    // Read once: `routeOptions` builds a new object on every access.
+    const cfg = request.routeOptions.config;
+    for (const [name, value] of cfg.probe ? probeHeaders : request.url.startsWith('/api/') ? apiHeaders : documentHeaders) reply.raw.setHeader(name, value);
     request.locale = localeFrom(request.headers['accept-language']);
     const auth = request.headers.authorization;
     let token: string | null = null;
@@ -334,14 +351,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       token = parseCookie(request.headers.cookie)[SESSION_COOKIE] ?? null;
       if (token) via = 'cookie';
     }
-    if (!token) return finishAuth(request, reply, done, null, null, null, false);
+    if (!token) return finishAuth(request, reply, done, cfg, null, null, null, false);
     const now = (deps.now ?? (() => new Date()))();
     const cached = cachedActor(token, now);
-    if (cached !== undefined) return finishAuth(request, reply, done, token, via, cached, false);
+    if (cached !== undefined) return finishAuth(request, reply, done, cfg, token, via, cached, false);
     // A token to look up in the database: counted per IP before the lookup, so a flood of made-up tokens is
     // refused without reaching the database; a valid one then counts for its user as well.
-    if (limited(request, reply, request.routeOptions.config, `ip:${request.ip}`)) return;
-    resolveToken(deps.db, token, now).then((actor) => finishAuth(request, reply, done, token, via, actor, actor === null), done);
+    if (limited(request, reply, cfg, `ip:${request.ip}`)) return;
+    resolveToken(deps.db, token, now).then((actor) => finishAuth(request, reply, done, cfg, token, via, actor, actor === null), done);
   });
 
   registerIdempotency(app);

@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe('security headers', () => {
   it('API answers carry no-sniff, no-framing and same-origin, success and problem alike', async () => {
-    for (const url of ['/api/v1/health', '/api/v1/me', '/api/v1/no-such-route']) {
+    for (const url of ['/api/v1/me', '/api/v1/no-such-route', '/api/v1/hazards']) {
       const res = await plain.app.inject({ method: 'GET', url });
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['content-security-policy']).toBe("frame-ancestors 'none'");
@@ -24,6 +24,14 @@ describe('security headers', () => {
       expect(res.headers['x-dns-prefetch-control']).toBeUndefined();
       expect(res.headers['origin-agent-cluster']).toBeUndefined();
     }
+  });
+
+  it('the health probe (a constant answer polled by load balancers) carries only nosniff', async () => {
+    const res = await plain.app.inject({ method: 'GET', url: '/api/v1/health' });
+    expect(res.json()).toEqual({ status: 'ok' });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBeUndefined();
+    expect(res.headers['cross-origin-resource-policy']).toBeUndefined();
   });
 
   it('pages get the full document set with a CSP that allows only our own scripts', async () => {
