@@ -18,6 +18,7 @@ import type { Database } from '../db/client.ts';
 import { AppError, errorTitle, localeFrom, type ErrorCode, type Locale } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { createRateLimiter } from './rateLimit.ts';
+import { lazySerializers } from './serialization.ts';
 import { toFieldErrors, validatorCompiler } from './validation.ts';
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -175,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     trustProxy: config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('deps', deps);
   app.setValidatorCompiler(validatorCompiler);
