@@ -2,7 +2,7 @@ import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobs } from '../platform/jobs/schema.ts';
 import { orgUnits, tenants } from '../platform/org/schema.ts';
-import { addDays, dayIn } from '../modules/equipment/calendar.ts';
+import { addDays, dayIn } from '../platform/org/calendar.ts';
 import { checkpoints, equipment } from '../modules/equipment/schema.ts';
 import { openTestDatabase } from '../test/db.ts';
 import { seedDemoIfEmpty } from './seed.ts';

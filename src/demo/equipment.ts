@@ -4,7 +4,7 @@ import { newId } from '../platform/db/columns.ts';
 import { jobs } from '../platform/jobs/schema.ts';
 import { DEFAULT_MAX_ATTEMPTS } from '../platform/jobs/service.ts';
 import { orgUnits, people } from '../platform/org/schema.ts';
-import { addDays, addMonths, dayIn, instantOf, tenantZone } from '../modules/equipment/calendar.ts';
+import { addDays, addMonths, dayIn, instantOf, tenantZone } from '../platform/org/calendar.ts';
 import { newScanCode } from '../modules/equipment/codes.ts';
 import { ensureEquipmentDefaults, loadKinds } from '../modules/equipment/defaults.ts';
 import { REMIND_KIND, reminderKey } from '../modules/equipment/reminders.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCtx } from '../platform/auth/actor.ts';
 import { jobs } from '../platform/jobs/schema.ts';
 import { people, positions, tenants } from '../platform/org/schema.ts';
-import { addDays, dayIn } from '../modules/training/calendar.ts';
+import { addDays, dayIn } from '../platform/org/calendar.ts';
 import { checkQualificationTx } from '../modules/training/qualification.ts';
 import { certificates, inductions } from '../modules/training/schema.ts';
 import { openTestDatabase } from '../test/db.ts';

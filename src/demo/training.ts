@@ -3,7 +3,7 @@ import type { Tx } from '../platform/db/client.ts';
 import { newId } from '../platform/db/columns.ts';
 import { scheduleJob } from '../platform/jobs/service.ts';
 import { people, positions } from '../platform/org/schema.ts';
-import { addDays, addMonths, dayIn, daysBetween, tenantZone } from '../modules/training/calendar.ts';
+import { addDays, addMonths, dayIn, daysBetween, tenantZone } from '../platform/org/calendar.ts';
 import { ensureTrainingDefaults, loadTypes } from '../modules/training/defaults.ts';
 import { plannedTimers } from '../modules/training/reminders.ts';
 import { certificates, inductions } from '../modules/training/schema.ts';

@@ -9,7 +9,7 @@ import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import { orgUnits } from '../../platform/org/schema.ts';
 import { containsPattern } from '../../platform/org/sqlHelpers.ts';
 import { newScanCode, scanUrl } from './codes.ts';
-import { activeUnit, namesOf } from './directory.ts';
+import { activeUnit, namesOf } from '../../platform/org/directory.ts';
 import { equipmentPermissions as P } from './permissions.ts';
 import { checkRiskUnitLinks } from './riskLinks.ts';
 import { checkpointRetiredCodes, checkpoints, equipment } from './schema.ts';

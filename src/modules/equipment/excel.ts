@@ -1,7 +1,7 @@
 import { and, asc, sql } from 'drizzle-orm';
 import type { Ctx } from '../../platform/auth/actor.ts';
 import { requirePermission } from '../../platform/auth/scope.ts';
-import { dayIn, tenantZone } from './calendar.ts';
+import { dayIn, tenantZone } from '../../platform/org/calendar.ts';
 import { equipmentPermissions as P } from './permissions.ts';
 import { filterWhere, viewsOf, type EquipmentFilter, type EquipmentView } from './register.ts';
 import { equipment } from './schema.ts';

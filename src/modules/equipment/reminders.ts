@@ -4,9 +4,9 @@ import type { Tx } from '../../platform/db/client.ts';
 import { cancelJobsByPrefix, registerJobHandler, rescheduleJob, scheduleJob, type JobHandlerInput } from '../../platform/jobs/service.ts';
 import { notifications } from '../../platform/notify/schema.ts';
 import { notifyUsers } from '../../platform/notify/service.ts';
-import { addDays, dayIn, daysBetween, instantOf, tenantZone } from './calendar.ts';
+import { addDays, dayIn, daysBetween, instantOf, tenantZone } from '../../platform/org/calendar.ts';
 import { ensureEquipmentDefaults } from './defaults.ts';
-import { departmentHeadLogin, loginOf } from './directory.ts';
+import { departmentHeadLogin, loginOf } from '../../platform/org/directory.ts';
 import { notices } from './messages.ts';
 import { equipment } from './schema.ts';
 

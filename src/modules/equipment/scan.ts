@@ -7,7 +7,7 @@ import { newId } from '../../platform/db/columns.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import { CODE_PATTERN, distanceMetres, normalizeScanCode } from './codes.ts';
 import { loadCheckpoint } from './checkpoints.ts';
-import { namesOf } from './directory.ts';
+import { namesOf } from '../../platform/org/directory.ts';
 import { equipmentPermissions as P } from './permissions.ts';
 import { viewsOf, type DueState } from './register.ts';
 import { checkpointRetiredCodes, checkpointScans, checkpoints, equipment, type ScanResult } from './schema.ts';

@@ -5,7 +5,7 @@ import type { Tx } from '../../platform/db/client.ts';
 import { newId } from '../../platform/db/columns.ts';
 import { files } from '../../platform/files/schema.ts';
 import { AppError, invalid } from '../../platform/http/errors.ts';
-import { dayIn, isDay, tenantZone } from './calendar.ts';
+import { dayIn, isDay, tenantZone } from '../../platform/org/calendar.ts';
 import { equipmentPermissions as P } from './permissions.ts';
 import { impliedDue, viewsOf, type EquipmentView } from './register.ts';
 import { armInspectionReminders } from './reminders.ts';

@@ -4,9 +4,9 @@ import type { Database, Tx } from '../../platform/db/client.ts';
 import { cancelJob, cancelJobsByPrefix, registerJobHandler, rescheduleJob, scheduleJob, type JobHandlerInput, type ScheduleJobInput } from '../../platform/jobs/service.ts';
 import { notifications } from '../../platform/notify/schema.ts';
 import { notifyUsers } from '../../platform/notify/service.ts';
-import { addDays, daysBetween, dayIn, instantOf, tenantZone } from './calendar.ts';
+import { addDays, daysBetween, dayIn, instantOf, tenantZone } from '../../platform/org/calendar.ts';
 import { categoryLabel, ensureTrainingDefaults, type CertificateTypeRow } from './defaults.ts';
-import { departmentHeadOf, loadPersonRow, loginOf } from './directory.ts';
+import { departmentHeadLogin, loadPersonRow, loginOf } from '../../platform/org/directory.ts';
 import { notices } from './messages.ts';
 import { refreshQualificationStates } from './qualification.ts';
 import { certificateTypes, certificates } from './schema.ts';
@@ -131,7 +131,7 @@ async function remind({ db, job, now }: JobHandlerInput): Promise<void> {
     };
     const facts = { personName: person.name, certificate: { 'zh-CN': label('zh-CN'), en: label('en') }, number: c.number, day: p.day, daysLeft: daysBetween(dayIn(now, timeZone), p.day) };
     const notice = p.what === 'expiry' ? notices.expiring(facts) : notices.reviewDue(facts);
-    const recipients = [await loginOf(tx, p.tenantId, person.id), await departmentHeadOf(tx, p.tenantId, person)].filter((v): v is string => v !== null);
+    const recipients = [await loginOf(tx, p.tenantId, person.id), await departmentHeadLogin(tx, p.tenantId, person.orgUnitId, person.id)].filter((v): v is string => v !== null);
     if (recipients.length === 0) return;
     await notifyUsers(tx, systemCtxAt(db, p.tenantId, now), {
       userIds: recipients,

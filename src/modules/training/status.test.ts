@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, addMonths, dayIn, daysBetween, instantOf, isDay } from './calendar.ts';
+import { addDays, addMonths, dayIn, daysBetween, instantOf, isDay } from '../../platform/org/calendar.ts';
 import { certificateCounts, certificateStatus } from './status.ts';
 
 const cert = (validUntil: string, nextReviewOn: string | null = null, revokedAt: Date | null = null) => ({ validUntil, nextReviewOn, revokedAt });

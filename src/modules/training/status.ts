@@ -1,4 +1,4 @@
-import { daysBetween } from './calendar.ts';
+import { daysBetween } from '../../platform/org/calendar.ts';
 
 /**
  * A certificate's status on a given day, computed (never stored, so it cannot go stale):

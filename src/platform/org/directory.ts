@@ -1,10 +1,13 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { users } from '../../platform/auth/schema.ts';
-import type { Tx } from '../../platform/db/client.ts';
-import { invalid } from '../../platform/http/errors.ts';
-import { orgUnits, people } from '../../platform/org/schema.ts';
+import { users } from '../auth/schema.ts';
+import type { Tx } from '../db/client.ts';
+import { invalid } from '../http/errors.ts';
+import { orgUnits, people } from './schema.ts';
 
-/** Who and where for equipment: units, people, their logins and department heads. Reads platform tables only. */
+/**
+ * Who and where, for modules that remind and route: units and their ancestors, people, their logins and the
+ * head of their department. Every lookup is narrowed to the tenant.
+ */
 
 export type PersonRow = typeof people.$inferSelect;
 export type UnitRow = typeof orgUnits.$inferSelect;
@@ -46,7 +49,7 @@ export async function loginOf(tx: Tx, tenantId: string, personId: string): Promi
 }
 
 /** The unit and its ancestors, nearest first. */
-async function unitChain(tx: Tx, tenantId: string, unitId: string | null): Promise<UnitRow[]> {
+export async function unitChain(tx: Tx, tenantId: string, unitId: string | null): Promise<UnitRow[]> {
   if (!unitId) return [];
   const [unit] = await tx
     .select()
@@ -64,9 +67,10 @@ async function unitChain(tx: Tx, tenantId: string, unitId: string | null): Promi
 const departmentKinds = new Set(['workshop', 'department', 'plant', 'contractor']);
 
 /**
- * The login of the head of the department an equipment belongs to: the manager of the nearest
- * workshop/department/plant at or above the responsible unit, else of the nearest unit above with a
- * manager who has a login. `exceptPersonId` (the responsible person) never counts as their own head.
+ * The login of the head of the department a unit belongs to: the manager of the nearest
+ * workshop/department/plant (or contractor company) at or above the unit, else of the nearest unit above
+ * with a manager who has a login. `exceptPersonId` (the holder, the responsible person) never counts as
+ * their own head: a department head's own reminder goes to the level above.
  */
 export async function departmentHeadLogin(tx: Tx, tenantId: string, unitId: string | null, exceptPersonId: string | null): Promise<string | null> {
   const chain = await unitChain(tx, tenantId, unitId);

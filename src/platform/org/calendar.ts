@@ -1,15 +1,17 @@
 import { eq } from 'drizzle-orm';
-import type { Tx } from '../../platform/db/client.ts';
-import { tenants } from '../../platform/org/schema.ts';
+import type { Tx } from '../db/client.ts';
+import { tenants } from './schema.ts';
 
 /**
- * Calendar days of the equipment module. Inspection dates are days (`YYYY-MM-DD`) in the tenant's time
- * zone: "due 2027-03-01" means the inspection must be done by the end of that day where the plant is.
+ * Calendar days in the tenant's time zone. Certificate validity, statutory inspection due dates and other
+ * regulatory dates are days (`YYYY-MM-DD`) where the plant is: "valid until 2026-12-01" means through the
+ * whole of that day there, whatever the server's zone.
  */
 
 export interface TenantZone {
   timeZone: string;
   locale: 'zh-CN' | 'en';
+  /** The company's name (printed documents). */
   name: string;
 }
 
@@ -25,11 +27,13 @@ const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 export function isDay(s: string): boolean {
   const m = ISO_DAY.exec(s);
   if (!m) return false;
-  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === s;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === s;
 }
 
-/** The calendar day an instant falls on in `timeZone` (en-CA formats as YYYY-MM-DD). */
+/** The calendar day an instant falls on in `timeZone`. */
 export function dayIn(at: Date, timeZone: string): string {
+  // en-CA formats as YYYY-MM-DD.
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
@@ -57,14 +61,15 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((utcOf(to) - utcOf(from)) / DAY_MS);
 }
 
-/** The instant a local wall-clock hour on `day` names in `timeZone`. */
+/** The instant a local wall-clock time on `day` names in `timeZone` (zones with DST resolve forwards). */
 export function instantOf(day: string, timeZone: string, hour = 0): Date {
   const guess = utcOf(day) + hour * 3_600_000;
   let at = guess;
   for (let i = 0; i < 2; i++) {
     const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }).formatToParts(new Date(at));
     const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-    at += guess - Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+    const shown = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+    at += guess - shown;
   }
   return new Date(at);
 }
