@@ -192,7 +192,11 @@ describe('regrade, extensions to decide, demo photos', () => {
     await page.locator('[data-testid="timeline-step"][data-action="regraded"]').waitFor();
     const after = (await apiAs<Detail>(page, 'GET', `/hazards/${id}`)).body;
     expect(after.level).toBe('serious');
-    expect(new Date(after.rectifyDueAt ?? '').getTime() - new Date(before.rectifyDueAt ?? '').getTime()).toBe(48 * 3600_000);
+    // The deadline moves by the difference of the two levels' windows, read from the tenant's SLA data (another
+    // browser test edits them).
+    const cfg = (await apiAs<{ slaPolicies: { level: string; rectifyMinutes: number }[] }>(page, 'GET', '/hazards/config')).body;
+    const minutes = (level: string) => cfg.slaPolicies.find((p) => p.level === level)?.rectifyMinutes ?? NaN;
+    expect(new Date(after.rectifyDueAt ?? '').getTime() - new Date(before.rectifyDueAt ?? '').getTime()).toBe((minutes('serious') - minutes('general')) * 60_000);
   });
 
   it('the department head approves an extension from "待我审批的延期"', async () => {
