@@ -42,9 +42,17 @@ async function go(page: Page, path: string, testId: string) {
 /** Picks a unit in an antd TreeSelect by typing part of its name. */
 async function pickTreeOption(page: Page, selectTestId: string, name: string) {
   const select = page.getByTestId(selectTestId);
-  await select.click();
-  await page.keyboard.type(name);
-  await page.locator('.ant-select-dropdown:visible .ant-select-tree-title', { hasText: name }).first().click();
+  // A click during the dropdown's opening animation is sometimes lost on a busy machine: try again until the
+  // choice shows in the field.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await select.click();
+    await page.keyboard.type(name);
+    await page.locator('.ant-select-dropdown:visible .ant-select-tree-title', { hasText: name }).first().click();
+    const shown = await select.getByText(name).first().waitFor({ timeout: 5000 }).then(() => true, () => false);
+    if (shown) return;
+    await page.keyboard.press('Escape');
+  }
+  throw new Error(`could not pick ${name} in ${selectTestId}`);
 }
 
 async function units(page: Page): Promise<OrgUnit[]> {
