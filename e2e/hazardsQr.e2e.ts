@@ -158,7 +158,7 @@ describe('scanning with the camera', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
     });
     try {
-      const context = await camera.newContext({ baseURL: baseUrl, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', storageState: await setup.context.storageState() });
+      const context = await camera.newContext({ baseURL: baseUrl, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', reducedMotion: 'reduce', storageState: await setup.context.storageState() });
       await context.grantPermissions(['camera'], { origin: baseUrl });
       const page = await context.newPage();
       await page.goto('/hazards/report');

@@ -76,6 +76,11 @@ async function main() {
     console.error('web build failed');
     return 1;
   }
+  const bundle = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-server.mjs'), '--if-stale'], { cwd: root, stdio: 'inherit' });
+  if (bundle.status !== 0) {
+    console.error('server bundle failed');
+    return 1;
+  }
 
   fs.mkdirSync(tmpRoot, { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'safeloop-e2e-'));
@@ -85,7 +90,8 @@ async function main() {
   const baseUrl = `http://127.0.0.1:${port}`;
   log(`starting the server on ${baseUrl} (DATA_DIR ${dataDir}, log e2e/.tmp/server.log)`);
   const out = fs.openSync(serverLog, 'w');
-  const server = spawn(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/main.ts'], {
+  // What `npm start` runs: the server bundle (rebuilt above when a source file is newer).
+  const server = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist', 'server', 'main.mjs')], {
     cwd: root,
     env: {
       ...process.env,

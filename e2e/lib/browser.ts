@@ -45,6 +45,9 @@ export async function openSession(browser: Browser, viewport: ViewportName, stor
     hasTouch: phone,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
+    // The app honours "reduce motion": drawers and dropdowns open and close at once, so a click on a busy
+    // CI machine never lands on a panel that is still animating (the flaky failures of earlier runs).
+    reducedMotion: 'reduce',
     storageState,
   });
   context.setDefaultTimeout(30_000);

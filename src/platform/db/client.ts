@@ -1,15 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import pg from 'pg';
+import { projectRoot } from '../paths.ts';
 
 /** A query handle: a transaction, or (for reads on a server) a pooled connection. Both drivers share it. */
 export type Tx = PgDatabase<PgQueryResultHKT>;
@@ -23,7 +17,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+export const migrationsFolder = path.join(projectRoot, 'migrations');
 
 /**
  * FIFO mutex. PGlite is one connection: if request B ran a statement while request A's transaction was
@@ -73,6 +67,12 @@ export async function openPglite(dataDir: string | null, opts: OpenOptions = {})
   const guard = opts.nestingGuard ?? true;
   // PGlite does not create its parent folder itself.
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  // Each driver is loaded only when used: an installation runs one of them, and loading both cost start-up time.
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite({ client });
@@ -91,6 +91,11 @@ export async function openPglite(dataDir: string | null, opts: OpenOptions = {})
 
 export async function openPostgres(url: string, poolSize = 10, opts: OpenOptions = {}): Promise<Database> {
   const guard = opts.nestingGuard ?? true;
+  const [{ default: pg }, { drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([
+    import('pg'),
+    import('drizzle-orm/node-postgres'),
+    import('drizzle-orm/node-postgres/migrator'),
+  ]);
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle pooled connection that the server ends (restart, failover, a DBA's pg_terminate_backend) emits
   // 'error' on the pool; unhandled, that would crash the process. The pool drops the connection and opens a

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Actor } from '../auth/actor.ts';
 import type { Tx } from '../db/client.ts';
 import { silentLog, type Log } from './dispatcher.ts';
@@ -273,13 +273,15 @@ function isFrameMessage(v: unknown): v is { u: string; f: StreamFrame } {
  * Last-Event-ID replay, and the inbox itself is always in the database.
  */
 export async function startStreamFanout(databaseUrl: string, log: Log = silentLog): Promise<() => Promise<void>> {
+  // Only PostgreSQL installations fan out; PGlite ones never load the driver.
+  const { Client } = (await import('pg')).default;
   let stopped = false;
   let client: pg.Client | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
   let failures = 0;
 
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: databaseUrl });
+    const c = new Client({ connectionString: databaseUrl });
     c.on('notification', (msg) => {
       if (msg.channel !== CHANNEL || !msg.payload) return;
       try {

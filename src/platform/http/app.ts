@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../paths.ts';
 import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -63,7 +63,7 @@ export function ctxOf(app: FastifyInstance, request: FastifyRequest): Ctx {
   return { db: app.deps.db, actor: request.actor, now: app.deps.now ?? (() => new Date()), ip: request.ip, locale: request.locale };
 }
 
-const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+const webDist = path.join(projectRoot, 'web', 'dist');
 
 function sendProblem(request: FastifyRequest, reply: FastifyReply, err: AppError): FastifyReply {
   const locale = request.locale ?? 'zh-CN';

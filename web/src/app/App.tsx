@@ -8,6 +8,7 @@ import { BrowserRouter, Route, Routes } from 'react-router';
 import { isApiError, setUnauthenticatedHandler } from '../api/client.ts';
 import { meKey } from '../features/auth/api.ts';
 import { useIsPhone } from '../shared/useIsPhone.ts';
+import { useReducedMotion } from '../shared/useReducedMotion.ts';
 import { AppShell } from './AppShell.tsx';
 import { PageSpinner } from './PageSpinner.tsx';
 import { RequireAuth } from './RequireAuth.tsx';
@@ -35,9 +36,10 @@ setUnauthenticatedHandler(() => {
 export function Root() {
   const { i18n } = useTranslation();
   const isPhone = useIsPhone();
+  const reducedMotion = useReducedMotion();
   return (
     <QueryClientProvider client={queryClient}>
-      <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN} theme={themeFor(isPhone)}>
+      <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN} theme={themeFor(isPhone, reducedMotion)}>
         <AntApp>
           <BrowserRouter>
             <Routes>

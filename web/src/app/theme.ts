@@ -13,6 +13,7 @@ const phone: ThemeConfig = {
   components: { Menu: { itemHeight: 48 }, Table: { cellPaddingBlock: 12 }, Tree: { titleHeight: 40 } },
 };
 
-export function themeFor(isPhone: boolean): ThemeConfig {
-  return isPhone ? phone : base;
+export function themeFor(isPhone: boolean, reducedMotion: boolean): ThemeConfig {
+  const theme = isPhone ? phone : base;
+  return reducedMotion ? { ...theme, token: { ...theme.token, motion: false } } : theme;
 }
