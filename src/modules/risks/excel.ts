@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
-import type ExcelJS from 'exceljs';
 import { recordChange } from '../../platform/audit/record.ts';
 import type { Ctx } from '../../platform/auth/actor.ts';
 import { can, pathInScope, requirePermission } from '../../platform/auth/scope.ts';
 import type { Tx } from '../../platform/db/client.ts';
 import { newId } from '../../platform/db/columns.ts';
 import { AppError, type Locale } from '../../platform/http/errors.ts';
-import { zipInflatedSize } from '../../platform/org/importExcel.ts';
+import { findSheet, loadWorkbook, readSheet, type RowError, type SheetRow } from '../../platform/excel/read.ts';
 import { orgUnits, people, positions } from '../../platform/org/schema.ts';
 import { assessRiskEventTx } from './assess.ts';
 import { configOf } from './config.ts';
@@ -32,7 +31,6 @@ import { eventScope, measureScope, objectScope, unitScope } from './store.ts';
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 5_000;
 export const MAX_EXPORT_ROWS = 50_000;
-const MAX_INFLATED_BYTES = 100 * 1024 * 1024;
 const MAX_ROW_ERRORS = 1000;
 
 export const sheetName = { 'zh-CN': '风险分级管控清单', en: 'Risk register' } as const;
@@ -262,13 +260,7 @@ export async function riskImportTemplate(ctx: Ctx): Promise<{ buffer: Buffer; fi
 // Import
 // ---------------------------------------------------------------------------------------------------------
 
-export interface RowError {
-  sheet: string;
-  row: number;
-  field: string;
-  column: string;
-  message: string;
-}
+export type { RowError };
 
 export interface RiskImportResult {
   ok: true;
@@ -278,68 +270,19 @@ export interface RiskImportResult {
   unchanged: number;
 }
 
-const normHeader = (s: string) =>
-  s
-    .replace(/[\s\u3000]+/g, '')
-    .replace(/（/g, '(')
-    .replace(/）/g, ')')
-    .toLowerCase();
 
-function cellText(v: ExcelJS.CellValue): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v.trim();
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if ('richText' in v) return v.richText.map((t) => t.text).join('').trim();
-  if ('hyperlink' in v) return String(v.text).trim();
-  if ('result' in v) return v.result === undefined || v.result === null ? '' : cellText(v.result as ExcelJS.CellValue);
-  return '';
-}
-
-interface ParsedRow {
-  row: number;
-  cells: Record<ColumnKey, string>;
-}
+type ParsedRow = SheetRow<ColumnKey>;
 
 async function parseWorkbook(file: Buffer): Promise<{ sheet: string; rows: ParsedRow[]; errors: RowError[] }> {
-  const inflated = zipInflatedSize(file);
-  if (inflated === null) throw new AppError('unsupported_media_type', 'file: not an .xlsx workbook (Excel 2007 or later)');
-  if (inflated > MAX_INFLATED_BYTES) throw new AppError('payload_too_large', `file: expands to more than ${MAX_INFLATED_BYTES / 1024 / 1024} MB`);
-  const { default: Excel } = await import('exceljs');
-  const wb = new Excel.Workbook();
-  try {
-    await wb.xlsx.load(file as unknown as Parameters<typeof wb.xlsx.load>[0]);
-  } catch {
-    throw new AppError('unsupported_media_type', 'file: not a readable .xlsx workbook');
-  }
-  const wanted = [sheetName['zh-CN'], sheetName.en].map(normHeader);
-  const ws = wb.worksheets.find((w) => wanted.includes(normHeader(w.name))) ?? wb.worksheets[0];
+  const wb = await loadWorkbook(file);
+  const ws = findSheet(wb, sheetName) ?? wb.worksheets[0];
   if (!ws) return { sheet: '', rows: [], errors: [{ sheet: '', row: 0, field: 'sheet', column: '', message: `no sheet named ${sheetName['zh-CN']} / ${sheetName.en}` }] };
   if (ws.actualRowCount > MAX_IMPORT_ROWS + 1) throw new AppError('payload_too_large', `file: at most ${MAX_IMPORT_ROWS} rows per import`);
   const errors: RowError[] = [];
-  const colOf = new Map<ColumnKey, number>();
-  ws.getRow(1).eachCell((cell, col) => {
-    const h = normHeader(cellText(cell.value));
-    const c = riskColumns.find((x) => x.imported && [x['zh-CN'], x.en, x.key].some((n) => normHeader(n) === h));
-    if (c && !colOf.has(c.key)) colOf.set(c.key, col);
+  const { rows } = readSheet(ws, riskColumns, errors, {
+    imported: (c) => c.imported === true,
   });
-  for (const c of riskColumns) {
-    if (c.required && !colOf.has(c.key)) errors.push({ sheet: ws.name, row: 1, field: c.key, column: c['zh-CN'], message: `missing column ${c['zh-CN']} / ${c.en}` });
-  }
-  const rows: ParsedRow[] = [];
-  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    if (rowNumber === 1) return;
-    const cells = {} as Record<ColumnKey, string>;
-    let any = false;
-    for (const c of riskColumns) {
-      const col = colOf.get(c.key);
-      const text = col ? cellText(row.getCell(col).value) : '';
-      cells[c.key] = text;
-      if (text !== '') any = true;
-    }
-    if (any) rows.push({ row: rowNumber, cells });
-  });
+  if (rows.length > MAX_IMPORT_ROWS) throw new AppError('payload_too_large', `file: at most ${MAX_IMPORT_ROWS} rows per import`);
   return { sheet: ws.name, rows, errors };
 }
 

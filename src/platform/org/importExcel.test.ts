@@ -6,7 +6,8 @@ import { makeOrgUnit } from '../../test/factories.ts';
 import { auditLog } from '../audit/schema.ts';
 import { outboxEvents } from '../events/schema.ts';
 import { XLSX_MIME } from './exportExcel.ts';
-import { parseDate, zipInflatedSize } from './importExcel.ts';
+import { zipInflatedSize } from '../excel/read.ts';
+import { parseDate } from './importExcel.ts';
 import { orgUnits, people, positions } from './schema.ts';
 
 let t: TestApp;

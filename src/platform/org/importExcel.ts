@@ -9,6 +9,7 @@ import { clearActorCache } from '../auth/service.ts';
 import { queryRows, type Tx } from '../db/client.ts';
 import { newId } from '../db/columns.ts';
 import { publishEvents } from '../events/outbox.ts';
+import { findSheet, loadWorkbook, readSheet, type RowError } from '../excel/read.ts';
 import { AppError } from '../http/errors.ts';
 import { genderLabels, orgColumns, peopleColumns, personKindLabels, sheetNames, type Column, type OrgColumnKey, type PeopleColumnKey } from './exportExcel.ts';
 import { kindPlacementProblem, orgKindLabels } from './kindRules.ts';
@@ -19,22 +20,11 @@ import { orgUnits, people, positions, type OrgUnitKind, type PersonKind } from '
 
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 20_000;
-/** What the zip may inflate to: a 5 MB file of legitimate rows stays far below; a zip bomb does not. */
-const MAX_INFLATED_BYTES = 100 * 1024 * 1024;
 /** Row errors returned at most; the count says how many there were. */
 const MAX_ROW_ERRORS = 1000;
 const CHUNK = 1000;
 
-export interface RowError {
-  sheet: string;
-  /** 1-based row number as Excel shows it (the header is row 1). */
-  row: number;
-  /** Stable field key (`phone`, `orgUnitCode`…). */
-  field: string;
-  /** The column header as written in the file. */
-  column: string;
-  message: string;
-}
+export type { RowError };
 
 export interface Counts {
   orgUnits: number;
@@ -60,45 +50,8 @@ interface ParsedSheet<K extends string> {
   rows: Cells<K>[];
 }
 
-/** Sum of the uncompressed sizes in the zip's central directory, or null when this is not a zip at all. */
-export function zipInflatedSize(buf: Buffer): number | null {
-  if (buf.length < 22 || buf.readUInt32LE(0) !== 0x04034b50) return null;
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65_535); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) return null;
-  const entries = buf.readUInt16LE(eocd + 10);
-  let off = buf.readUInt32LE(eocd + 16);
-  let total = 0;
-  for (let n = 0; n < entries; n++) {
-    if (off + 46 > buf.length || buf.readUInt32LE(off) !== 0x02014b50) return null;
-    const size = buf.readUInt32LE(off + 24);
-    // 0xFFFFFFFF means the real size is in a zip64 field: far beyond anything we accept anyway.
-    total += size === 0xffffffff ? Number.MAX_SAFE_INTEGER / 2 : size;
-    off += 46 + buf.readUInt16LE(off + 28) + buf.readUInt16LE(off + 30) + buf.readUInt16LE(off + 32);
-  }
-  return total;
-}
-
 function isoDateOf(d: Date): string {
   return d.toISOString().slice(0, 10);
-}
-
-/** Plain text of a cell whatever Excel stored (rich text, hyperlink, formula result, number, date). */
-function cellText(v: ExcelJS.CellValue): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v.trim();
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (v instanceof Date) return isoDateOf(v);
-  if ('richText' in v) return v.richText.map((t) => t.text).join('').trim();
-  if ('hyperlink' in v) return String(v.text).trim();
-  if ('result' in v) return v.result === undefined ? '' : cellText(v.result);
-  return '';
 }
 
 /** Dates as people type them: 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, or an Excel serial day number. */
@@ -113,63 +66,15 @@ export function parseDate(raw: string): string | null {
   return `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
 }
 
-const normHeader = (s: string) =>
-  s
-    .replace(/[（(].*?[)）]/g, '')
-    .replace(/[\s_*]/g, '')
-    .toLowerCase();
-
-function findSheet(wb: ExcelJS.Workbook, names: { 'zh-CN': string; en: string }): ExcelJS.Worksheet | undefined {
-  const wanted = [names['zh-CN'], names.en].map(normHeader);
-  return wb.worksheets.find((ws) => wanted.includes(normHeader(ws.name)));
-}
-
-function readSheet<K extends string>(ws: ExcelJS.Worksheet, columns: Column<K>[], errors: RowError[]): ParsedSheet<K> {
-  const headerRow = ws.getRow(1);
-  const colOf = new Map<K, number>();
-  const headerOf = new Map<K, string>();
-  headerRow.eachCell((cell, col) => {
-    const h = normHeader(cellText(cell.value));
-    const column = columns.find((c) => [c['zh-CN'], c.en, c.key, ...(c.aliases ?? [])].some((name) => normHeader(name) === h));
-    if (column && !colOf.has(column.key)) {
-      colOf.set(column.key, col);
-      headerOf.set(column.key, cellText(cell.value));
-    }
-  });
-  for (const c of columns) {
-    if (c.required && !colOf.has(c.key)) {
-      errors.push({ sheet: ws.name, row: 1, field: c.key, column: c['zh-CN'], message: `missing column ${c['zh-CN']} / ${c.en}` });
-    }
-  }
-  const rows: Cells<K>[] = [];
-  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    if (rowNumber === 1) return;
-    const cells = { row: rowNumber } as Cells<K>;
-    let any = false;
-    for (const c of columns) {
-      const col = colOf.get(c.key);
-      const text = col ? cellText(row.getCell(col).value) : '';
-      (cells as Record<string, string | number>)[c.key] = text;
-      if (text !== '') any = true;
-    }
-    if (any) rows.push(cells);
-  });
-  return { name: ws.name, present: new Set(colOf.keys()), headerOf, rows };
+/** Org and people sheets as flat rows (`r.name`, `r.row`), the shape the checks below read. */
+function readOrgSheet<K extends string>(ws: ExcelJS.Worksheet, columns: Column<K>[], errors: RowError[]): ParsedSheet<K> {
+  const read = readSheet(ws, columns, errors);
+  return { name: ws.name, present: read.present, headerOf: read.headerOf, rows: read.rows.map((r) => ({ ...r.cells, row: r.row })) };
 }
 
 /** Reads the workbook and the header rows; content checks come later, with the database at hand. */
 async function parseWorkbook(file: Buffer) {
-  const inflated = zipInflatedSize(file);
-  if (inflated === null) throw new AppError('unsupported_media_type', 'file: not an .xlsx workbook (Excel 2007 or later)');
-  if (inflated > MAX_INFLATED_BYTES) throw new AppError('payload_too_large', `file: expands to more than ${MAX_INFLATED_BYTES / 1024 / 1024} MB`);
-  const { default: Excel } = await import('exceljs');
-  const wb = new Excel.Workbook();
-  try {
-    // exceljs types predate Node 20's generic Buffer.
-    await wb.xlsx.load(file as unknown as Parameters<typeof wb.xlsx.load>[0]);
-  } catch {
-    throw new AppError('unsupported_media_type', 'file: not a readable .xlsx workbook');
-  }
+  const wb = await loadWorkbook(file);
   const errors: RowError[] = [];
   const orgWs = findSheet(wb, sheetNames.org);
   const peopleWs = findSheet(wb, sheetNames.people);
@@ -178,8 +83,8 @@ async function parseWorkbook(file: Buffer) {
   }
   const rowCount = (orgWs?.actualRowCount ?? 0) + (peopleWs?.actualRowCount ?? 0);
   if (rowCount > MAX_IMPORT_ROWS + 2) throw new AppError('payload_too_large', `file: at most ${MAX_IMPORT_ROWS} rows per import`);
-  const org = orgWs ? readSheet<OrgColumnKey>(orgWs, orgColumns, errors) : null;
-  const ppl = peopleWs ? readSheet<PeopleColumnKey>(peopleWs, peopleColumns, errors) : null;
+  const org = orgWs ? readOrgSheet<OrgColumnKey>(orgWs, orgColumns, errors) : null;
+  const ppl = peopleWs ? readOrgSheet<PeopleColumnKey>(peopleWs, peopleColumns, errors) : null;
   if ((org?.rows.length ?? 0) + (ppl?.rows.length ?? 0) > MAX_IMPORT_ROWS) throw new AppError('payload_too_large', `file: at most ${MAX_IMPORT_ROWS} rows per import`);
   return { org, people: ppl, errors };
 }
