@@ -10,7 +10,7 @@ import { riskPermissions as P } from './permissions.ts';
 import { cancelReassessment } from './reassessment.ts';
 import type { ArchiveInput } from './register.ts';
 import { riskEvents } from './schema.ts';
-import { assertWritable, checkVersion, loadInScope, notArchived, recordRisk, trimOrNull, type RiskEventRow } from './store.ts';
+import { archiveStamp, assertWritable, loadForChange, loadInScope, notArchived, recordRisk, trimOrNull, type RiskEventRow } from './store.ts';
 
 /** Risk events (风险事件): what can go wrong in a risk unit, with its consequences. */
 
@@ -63,10 +63,7 @@ export interface RiskEventPatch {
 export async function updateRiskEvent(ctx: Ctx, input: RiskEventPatch & { id: string; version: number }): Promise<RiskEventRow> {
   requirePermission(ctx.actor, P.write);
   return ctx.db.tx(async (tx) => {
-    const before = await loadInScope(tx, ctx.actor, 'event', input.id, { forUpdate: true });
-    await assertWritable(tx, ctx.actor, [before.orgUnitId]);
-    notArchived(before, 'risk event');
-    checkVersion(before, input.version);
+    const before = await loadForChange(tx, ctx.actor, 'event', input.id, input.version);
     const patch: Partial<typeof riskEvents.$inferInsert> = {};
     if (input.name !== undefined) patch.name = input.name.trim();
     if (input.description !== undefined) patch.description = trimOrNull(input.description);
@@ -85,18 +82,14 @@ export async function updateRiskEvent(ctx: Ctx, input: RiskEventPatch & { id: st
 export async function archiveRiskEvent(ctx: Ctx, input: ArchiveInput): Promise<RiskEventRow> {
   requirePermission(ctx.actor, P.write);
   return ctx.db.tx(async (tx) => {
-    const before = await loadInScope(tx, ctx.actor, 'event', input.id, { forUpdate: true });
-    await assertWritable(tx, ctx.actor, [before.orgUnitId]);
-    notArchived(before, 'risk event');
-    checkVersion(before, input.version);
-    const now = ctx.now();
+    const before = await loadForChange(tx, ctx.actor, 'event', input.id, input.version);
     const [after] = await tx
       .update(riskEvents)
-      .set({ archivedAt: now, archivedBy: ctx.actor.userId, archiveReason: input.reason.trim(), version: before.version + 1, updatedAt: now, updatedBy: ctx.actor.userId })
+      .set(archiveStamp(ctx, before, input.reason))
       .where(and(eq(riskEvents.id, before.id), eq(riskEvents.version, before.version)))
       .returning();
     if (!after) throw versionConflict(before.version);
-    await cancelReassessment(tx, before.id, now);
+    await cancelReassessment(tx, before.id, after.updatedAt);
     const below = await archiveBelow(tx, ctx, { eventId: before.id }, input.reason.trim());
     await recordRisk(tx, ctx, 'event', 'archived', before, { ...after, archivedBelow: below }, { unitId: after.unitId, ...below });
     return after;

@@ -10,8 +10,9 @@ import { riskPermissions as P } from './permissions.ts';
 import type { ArchiveInput } from './register.ts';
 import { riskControlMeasures, riskMeasureClasses, type CheckCycleUnit, type MeasureDataSource, type WorkDayType } from './schema.ts';
 import {
+  archiveStamp,
   assertWritable,
-  checkVersion,
+  loadForChange,
   loadInScope,
   notArchived,
   recordRisk,
@@ -113,11 +114,9 @@ export async function updateMeasure(ctx: Ctx, input: MeasurePatch & { id: string
   requirePermission(ctx.actor, P.write);
   const tenantId = ctx.actor.tenantId;
   return ctx.db.tx(async (tx) => {
-    const before = await loadInScope(tx, ctx.actor, 'measure', input.id, { forUpdate: true });
-    const event = await loadInScope(tx, ctx.actor, 'event', before.eventId);
-    await assertWritable(tx, ctx.actor, [before.orgUnitId, event.orgUnitId]);
-    notArchived(before, 'control measure');
-    checkVersion(before, input.version);
+    const eventId = (await loadInScope(tx, ctx.actor, 'measure', input.id)).eventId;
+    const event = await loadInScope(tx, ctx.actor, 'event', eventId);
+    const before = await loadForChange(tx, ctx.actor, 'measure', input.id, input.version, [event.orgUnitId]);
     const patch: Partial<typeof riskControlMeasures.$inferInsert> = {};
     if (input.classify1 !== undefined || input.classify2 !== undefined) {
       const c1 = input.classify1 ?? before.classify1;
@@ -160,15 +159,12 @@ export async function updateMeasure(ctx: Ctx, input: MeasurePatch & { id: string
 export async function archiveMeasure(ctx: Ctx, input: ArchiveInput): Promise<MeasureRow> {
   requirePermission(ctx.actor, P.write);
   return ctx.db.tx(async (tx) => {
-    const before = await loadInScope(tx, ctx.actor, 'measure', input.id, { forUpdate: true });
-    const event = await loadInScope(tx, ctx.actor, 'event', before.eventId);
-    await assertWritable(tx, ctx.actor, [before.orgUnitId, event.orgUnitId]);
-    notArchived(before, 'control measure');
-    checkVersion(before, input.version);
-    const now = ctx.now();
+    const eventId = (await loadInScope(tx, ctx.actor, 'measure', input.id)).eventId;
+    const event = await loadInScope(tx, ctx.actor, 'event', eventId);
+    const before = await loadForChange(tx, ctx.actor, 'measure', input.id, input.version, [event.orgUnitId]);
     const [after] = await tx
       .update(riskControlMeasures)
-      .set({ archivedAt: now, archivedBy: ctx.actor.userId, archiveReason: input.reason.trim(), version: before.version + 1, updatedAt: now, updatedBy: ctx.actor.userId })
+      .set(archiveStamp(ctx, before, input.reason))
       .where(and(eq(riskControlMeasures.id, before.id), eq(riskControlMeasures.version, before.version)))
       .returning();
     if (!after) throw versionConflict(before.version);

@@ -9,8 +9,8 @@ import { archiveBelow } from './archive.ts';
 import { riskPermissions as P } from './permissions.ts';
 import { riskEvents, riskObjects, riskUnits, type RiskObjectType } from './schema.ts';
 import {
-  assertWritable,
-  checkVersion,
+  archiveStamp,
+  loadForChange,
   loadInScope,
   notArchived,
   recordRisk,
@@ -97,10 +97,7 @@ export interface RiskObjectPatch {
 export async function updateRiskObject(ctx: Ctx, input: RiskObjectPatch & { id: string; version: number }): Promise<RiskObjectRow> {
   requirePermission(ctx.actor, P.write);
   return ctx.db.tx(async (tx) => {
-    const before = await loadInScope(tx, ctx.actor, 'object', input.id, { forUpdate: true });
-    await assertWritable(tx, ctx.actor, [before.orgUnitId]);
-    notArchived(before, 'risk object');
-    checkVersion(before, input.version);
+    const before = await loadForChange(tx, ctx.actor, 'object', input.id, input.version);
     const patch: Partial<typeof riskObjects.$inferInsert> = {};
     if (input.code !== undefined && input.code.trim() !== before.code) {
       await codeFree(tx, ctx.actor.tenantId, input.code.trim(), before.id);
@@ -132,14 +129,10 @@ export async function updateRiskObject(ctx: Ctx, input: RiskObjectPatch & { id: 
 export async function archiveRiskObject(ctx: Ctx, input: ArchiveInput): Promise<RiskObjectRow> {
   requirePermission(ctx.actor, P.write);
   return ctx.db.tx(async (tx) => {
-    const before = await loadInScope(tx, ctx.actor, 'object', input.id, { forUpdate: true });
-    await assertWritable(tx, ctx.actor, [before.orgUnitId]);
-    notArchived(before, 'risk object');
-    checkVersion(before, input.version);
-    const now = ctx.now();
+    const before = await loadForChange(tx, ctx.actor, 'object', input.id, input.version);
     const [after] = await tx
       .update(riskObjects)
-      .set({ archivedAt: now, archivedBy: ctx.actor.userId, archiveReason: input.reason.trim(), version: before.version + 1, updatedAt: now, updatedBy: ctx.actor.userId })
+      .set(archiveStamp(ctx, before, input.reason))
       .where(and(eq(riskObjects.id, before.id), eq(riskObjects.version, before.version)))
       .returning();
     if (!after) throw versionConflict(before.version);
@@ -204,10 +197,7 @@ export interface RiskUnitPatch {
 export async function updateRiskUnit(ctx: Ctx, input: RiskUnitPatch & { id: string; version: number }): Promise<RiskUnitRow> {
   requirePermission(ctx.actor, P.write);
   return ctx.db.tx(async (tx) => {
-    const before = await loadInScope(tx, ctx.actor, 'unit', input.id, { forUpdate: true });
-    await assertWritable(tx, ctx.actor, [before.orgUnitId]);
-    notArchived(before, 'risk unit');
-    checkVersion(before, input.version);
+    const before = await loadForChange(tx, ctx.actor, 'unit', input.id, input.version);
     const patch: Partial<typeof riskUnits.$inferInsert> = {};
     if (input.name !== undefined) patch.name = input.name.trim();
     if (input.description !== undefined) patch.description = trimOrNull(input.description);
@@ -242,14 +232,10 @@ export async function updateRiskUnit(ctx: Ctx, input: RiskUnitPatch & { id: stri
 export async function archiveRiskUnit(ctx: Ctx, input: ArchiveInput): Promise<RiskUnitRow> {
   requirePermission(ctx.actor, P.write);
   return ctx.db.tx(async (tx) => {
-    const before = await loadInScope(tx, ctx.actor, 'unit', input.id, { forUpdate: true });
-    await assertWritable(tx, ctx.actor, [before.orgUnitId]);
-    notArchived(before, 'risk unit');
-    checkVersion(before, input.version);
-    const now = ctx.now();
+    const before = await loadForChange(tx, ctx.actor, 'unit', input.id, input.version);
     const [after] = await tx
       .update(riskUnits)
-      .set({ archivedAt: now, archivedBy: ctx.actor.userId, archiveReason: input.reason.trim(), version: before.version + 1, updatedAt: now, updatedBy: ctx.actor.userId })
+      .set(archiveStamp(ctx, before, input.reason))
       .where(and(eq(riskUnits.id, before.id), eq(riskUnits.version, before.version)))
       .returning();
     if (!after) throw versionConflict(before.version);

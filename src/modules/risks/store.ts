@@ -124,6 +124,24 @@ export function checkVersion(row: { version: number }, expected: number): void {
   if (row.version !== expected) throw versionConflict(row.version);
 }
 
+/**
+ * The row a change or an archive starts from: locked, in the actor's scope, its department (and those of
+ * `alsoWritable`, e.g. a measure's event) writable by the actor, not archived, at the version the caller read.
+ */
+export async function loadForChange<K extends Kind>(tx: Tx, actor: Actor, kind: K, id: string, version: number, alsoWritable: (string | null)[] = []): Promise<RowOf[K]> {
+  const before = await loadInScope(tx, actor, kind, id, { forUpdate: true });
+  await assertWritable(tx, actor, [before.orgUnitId, ...alsoWritable]);
+  notArchived(before, entityNames[kind]);
+  checkVersion(before, version);
+  return before;
+}
+
+/** The columns an archive sets (with the version bump the optimistic check expects). */
+export function archiveStamp(ctx: Ctx, before: { version: number }, reason: string) {
+  const now = ctx.now();
+  return { archivedAt: now, archivedBy: ctx.actor.userId, archiveReason: reason.trim(), version: before.version + 1, updatedAt: now, updatedBy: ctx.actor.userId };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // References: org units, people, positions of this tenant
 // ---------------------------------------------------------------------------------------------------------
