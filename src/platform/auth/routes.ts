@@ -43,7 +43,7 @@ export const LoginResponse = Type.Object({ token: Type.String(), expiresAt: Type
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/health',
-    { config: { public: true }, schema: { tags: ['system'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    { config: { public: true, probe: true }, schema: { tags: ['system'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
     // Not async: a load balancer polls this, and a promise per probe is pure overhead.
     (_request, reply) => {
       void reply.send({ status: 'ok' as const });

@@ -47,7 +47,7 @@ declare module 'fastify' {
     authenticated?: boolean;
     /** Per-route rate limit (requests per minute per IP), e.g. login. */
     rateLimitPerMinute?: number;
-    /** The liveness probe (health): no rate limit, only the nosniff header. Set at start (onRoute). */
+    /** A liveness probe (health), polled by load balancers: no rate limit, only the nosniff header (+HSTS). */
     probe?: boolean;
     /** Worked out at start from `rateLimitPerMinute` (onRoute); undefined for routes that are not /api/. */
     rateLimit?: RouteRateLimit;
@@ -187,7 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // Every route must say who may call it: a forgotten permission is a bug caught at start, not in production.
   app.addHook('onRoute', (route) => {
-    const c = route.config as { permission?: string; public?: boolean; authenticated?: boolean; rateLimitPerMinute?: number } | undefined;
+    const c = route.config as { permission?: string; public?: boolean; authenticated?: boolean; rateLimitPerMinute?: number; probe?: boolean } | undefined;
     const isStaticOrDocs = route.url.startsWith('/docs') || !route.url.startsWith('/api/');
     if (isStaticOrDocs) {
       route.config = { ...(route.config ?? {}), public: true } as typeof route.config;
@@ -200,10 +200,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // in a bucket of its own per IP; the others share the general bucket. Health probes from load balancers
     // are frequent and cheap; limiting them would only cause false alarms.
     const routeConfig = route.config as FastifyContextConfig;
-    if (route.url === '/api/v1/health') {
-      routeConfig.rateLimit = null;
-      routeConfig.probe = true;
-    }
+    if (c.probe) routeConfig.rateLimit = null;
     else if (c.rateLimitPerMinute) routeConfig.rateLimit = { bucket: `${String(route.method)} ${route.url}`, max: c.rateLimitPerMinute };
     else routeConfig.rateLimit = generalLimit;
   });
