@@ -156,7 +156,7 @@ describe('approval flows', () => {
     await entry.waitFor();
     expect(await entry.textContent()).toContain('同意更换');
     await entry.getByTestId('timeline-signature').locator('img').or(entry.locator('img')).first().waitFor();
-    await expect.poll(() => entry.locator('img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect.poll(() => entry.locator('img').first().evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     expect(await page.getByTestId('instance-version').textContent()).toContain('v1');
     await screenshot(page, 'workflow-6-timeline-desktop');
     expect(approver.pageErrors).toEqual([]);
