@@ -13,7 +13,7 @@ const loadedWhenUsed = ['exceljs', 'pdfkit', 'sharp', 'nodemailer', 'qrcode'].ma
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', 'data/', 'migrations/', 'coverage/', 'e2e/.tmp/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'web/dist/', 'dist/', 'data/', 'migrations/', 'coverage/', 'e2e/.tmp/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
