@@ -28,7 +28,7 @@ function startOnce(dataDir: string): Promise<Start> {
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server/main.mjs'], {
     cwd: repoDir,
     // PORT 0: any free port, so the run never collides with a developer's server on 3000.
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', DEMO: 'true', NODE_ENV: 'development', DATABASE_URL: '' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'warn', DEMO: 'true', NODE_ENV: 'development', DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

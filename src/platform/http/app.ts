@@ -71,6 +71,8 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, err: AppError
     .status(err.status)
     .type('application/problem+json; charset=utf-8')
     .send({
+      // Extension members first: a module's `status` or `type` must never replace the problem's own.
+      ...(err.extra ?? {}),
       type: `https://safeloop.dev/problems/${err.code}`,
       title: errorTitle(err.code, locale),
       status: err.status,
@@ -78,7 +80,6 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, err: AppError
       detail: err.message === err.code ? errorTitle(err.code, locale) : err.message,
       instance: request.url.split('?')[0],
       ...(err.errors ? { errors: err.errors } : {}),
-      ...(err.extra ?? {}),
     });
 }
 
