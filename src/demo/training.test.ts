@@ -5,7 +5,8 @@ import { jobs } from '../platform/jobs/schema.ts';
 import { people, positions, tenants } from '../platform/org/schema.ts';
 import { addDays, dayIn } from '../platform/org/calendar.ts';
 import { checkQualificationTx } from '../modules/training/qualification.ts';
-import { certificates, inductions } from '../modules/training/schema.ts';
+import { drawByRules } from '../modules/training/examPaper.ts';
+import { certificates, exams, inductions, questions } from '../modules/training/schema.ts';
 import { openTestDatabase } from '../test/db.ts';
 import { seedDemoIfEmpty } from './seed.ts';
 
@@ -61,5 +62,20 @@ describe('demo certificates', () => {
     }
     const pending = await db.read((tx) => tx.select().from(inductions).where(and(eq(inductions.tenantId, tenantId), eq(inductions.status, 'pending'))));
     expect(pending.length).toBe(3);
+  });
+});
+
+describe('demo question bank and exams', () => {
+  it('has at least 100 questions of the three kinds across the safety categories, and exams whose papers can be drawn', async () => {
+    const bank = await db.read((tx) => tx.select().from(questions).where(eq(questions.tenantId, tenantId)));
+    expect(bank.length).toBeGreaterThanOrEqual(100);
+    expect(new Set(bank.map((q) => q.kind))).toEqual(new Set(['single', 'multiple', 'true_false']));
+    expect(new Set(bank.map((q) => q.category))).toEqual(expect.objectContaining(new Set(['安全生产法', '动火作业', '受限空间', '消防安全', '用电安全', '危险化学品', '个体防护'])));
+    // Every question has its correct answer among its options; stems are unique.
+    for (const q of bank) expect(q.answer.every((a) => q.options.some((o) => o.key === a))).toBe(true);
+    expect(new Set(bank.map((q) => q.stem)).size).toBe(bank.length);
+    const list = await db.read((tx) => tx.select().from(exams).where(eq(exams.tenantId, tenantId)));
+    expect(list.map((e) => e.mode).sort()).toEqual(['fixed', 'random']);
+    for (const e of list.filter((x) => x.mode === 'random')) expect(drawByRules(bank, e.rules, 42)).toHaveLength(e.rules.reduce((n, r) => n + r.count, 0));
   });
 });

@@ -8,6 +8,7 @@ import { ensureTrainingDefaults, loadTypes } from '../modules/training/defaults.
 import { plannedTimers } from '../modules/training/reminders.ts';
 import { certificates, inductions } from '../modules/training/schema.ts';
 import { seededRandom } from './random.ts';
+import { seedDemoExams } from './trainingExams.ts';
 
 /**
  * Certificates for the demo company's special-operation staff (issue 7): welders (焊接与热切割作业),
@@ -133,5 +134,7 @@ export async function seedDemoTraining(tx: Tx, tenantId: string, now: Date, seed
   );
   if (inductionRows.length > 0) await tx.insert(inductions).values(inductionRows);
   counts.pendingInductions = newcomers.length;
+  // The question bank and the exams a worker can take on a phone.
+  await seedDemoExams(tx, tenantId, now);
   return counts;
 }

@@ -94,7 +94,7 @@ export const defaultRequirements: DefaultRequirement[] = [
   { targetKind: 'equipment', targetKey: 'crane', typeCode: 'special_equipment', categories: ['Q2'], note: '起重机：Q2' },
 ];
 
-export const defaultSettings = { inductionDueDays: 3, inductionOnHire: true, reminderHour: 8 };
+export const defaultSettings = { inductionDueDays: 3, inductionOnHire: true, reminderHour: 8, inductionMinHours: { company: 8, workshop: 8, team: 8 } };
 
 /**
  * Seeds settings, certificate types and requirements on first need; idempotent and safe under concurrency

@@ -5,12 +5,13 @@ import { assertInScope, requirePermission } from '../../platform/auth/scope.ts';
 import type { Tx } from '../../platform/db/client.ts';
 import { newId } from '../../platform/db/columns.ts';
 import { registerSubscriber } from '../../platform/events/dispatcher.ts';
-import { AppError, notFound } from '../../platform/http/errors.ts';
+import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
 import { addDays, dayIn, tenantZone } from '../../platform/org/calendar.ts';
 import { ensureTrainingDefaults } from './defaults.ts';
 import { loadPersonRow, type PersonRow } from '../../platform/org/directory.ts';
 import { trainingPermissions as P } from './permissions.ts';
 import { recordIn, type WriteCtx } from './record.ts';
+import { armInductionEscalation } from './inductionEscalation.ts';
 import { refreshQualificationStates } from './qualification.ts';
 import { inductionLevels, inductions, type InductionLevel } from './schema.ts';
 
@@ -70,6 +71,8 @@ export async function createInductionRecords(tx: Tx, ctx: WriteCtx, person: Pers
     .returning({ level: inductions.level });
   if (created.length === 0) return [];
   const levels = created.map((c) => c.level);
+  // Overdue inductions escalate to the department head (issue 7).
+  await armInductionEscalation(tx, person.tenantId, person.id, dueOn);
   await recordIn(
     tx,
     ctx,
@@ -120,6 +123,10 @@ export async function completeInduction(ctx: Ctx, personId: string, level: Induc
     if (!before) throw notFound('induction');
     if (before.version !== version) throw new AppError('version_conflict', `the induction is at version ${before.version}; reload and try again`, { extra: { currentVersion: before.version } });
     if (before.status === 'completed') throw new AppError('conflict', `the ${level} induction is already completed`);
+    // 3号令 Art. 13: the pre-job training has its minimum hours; the per-level split is tenant data.
+    const settings = await ensureTrainingDefaults(tx, person.tenantId);
+    const min = settings.inductionMinHours[level] ?? 0;
+    if ((input.hours ?? 0) < min) throw invalid('hours', 'minimum', `hours: the ${level} induction needs at least ${min} hours`);
     const now = ctx.now();
     const [after] = await tx
       .update(inductions)

@@ -3,6 +3,8 @@ import { ctxOf } from '../../platform/http/app.ts';
 import { IdParams, Page, PageQuery, Problem, ProblemResponses, Uuid, VersionField } from '../../platform/http/schemas.ts';
 import { expectedVersion } from '../../platform/http/version.ts';
 import { createCertificate, getCertificate, listCertificates, listPersonCertificates, revokeCertificate, updateCertificate } from './certificates.ts';
+import { examRoutes } from './examRoutes.ts';
+import { learningRoutes } from './learningRoutes.ts';
 import { createRequirement, getTrainingConfig, updateCertificateType, updateRequirement } from './config.ts';
 import type { CertificateTypeRow, RequirementRow, TrainingSettings } from './defaults.ts';
 import { completeInduction, listInductions, startInduction } from './induction.ts';
@@ -54,7 +56,7 @@ export const RequirementT = Type.Object({
 });
 export type RequirementT = Static<typeof RequirementT>;
 
-const SettingsT = Type.Object({ inductionDueDays: Type.Integer(), inductionOnHire: Type.Boolean(), reminderHour: Type.Integer(), version: Type.Integer() });
+const SettingsT = Type.Object({ inductionDueDays: Type.Integer(), inductionOnHire: Type.Boolean(), reminderHour: Type.Integer(), inductionMinHours: Type.Object({ company: Type.Integer(), workshop: Type.Integer(), team: Type.Integer() }), version: Type.Integer() });
 
 export const TrainingConfigT = Type.Object({ types: Type.Array(CertificateTypeT), requirements: Type.Array(RequirementT), settings: SettingsT });
 export type TrainingConfigT = Static<typeof TrainingConfigT>;
@@ -204,9 +206,13 @@ const typeDto = (t: CertificateTypeRow): CertificateTypeT => ({
   version: t.version,
 });
 const requirementDto = (r: RequirementRow): RequirementT => ({ id: r.id, target: `${r.targetKind}:${r.targetKey}`, typeId: r.typeId, categories: r.categories, note: r.note, active: r.active, version: r.version });
-const settingsDto = (s: TrainingSettings) => ({ inductionDueDays: s.inductionDueDays, inductionOnHire: s.inductionOnHire, reminderHour: s.reminderHour, version: s.version });
+const settingsDto = (s: TrainingSettings) => ({ inductionDueDays: s.inductionDueDays, inductionOnHire: s.inductionOnHire, reminderHour: s.reminderHour, inductionMinHours: s.inductionMinHours, version: s.version });
 
 export const trainingRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Question bank, exams and attempts live in their own plugin file.
+  await app.register(examRoutes);
+  await app.register(learningRoutes);
+
   // ---- configuration ----
   app.get(
     '/api/v1/training/config',

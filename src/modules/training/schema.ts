@@ -148,9 +148,216 @@ export const trainingSettings = pgTable('training_settings', {
   inductionDueDays: integer('induction_due_days').notNull().default(3),
   /** Create company/workshop/team induction records when a person is created. */
   inductionOnHire: boolean('induction_on_hire').notNull().default(true),
+  /**
+   * Minimum hours per induction level. 3号令 Art. 13: ≥ 24 h in all before the job (≥ 72 h in mining,
+   * hazardous chemicals, fireworks, metal smelting); the split between levels is not set nationally
+   * (reference §4 ❓), so 8 + 8 + 8 by default and tenant data.
+   */
+  inductionMinHours: jsonb('induction_min_hours').$type<Record<InductionLevel, number>>().notNull().default({ company: 8, workshop: 8, team: 8 }),
   /** Local hour (tenant time zone) at which certificate reminders go out. */
   reminderHour: integer('reminder_hour').notNull().default(8),
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   updatedBy: uuid('updated_by'),
   version: integer('version').notNull().default(1),
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Exams (issue 7): question bank, exam papers, attempts
+// ---------------------------------------------------------------------------------------------------------
+
+export const questionKinds = ['single', 'multiple', 'true_false'] as const;
+export type QuestionKind = (typeof questionKinds)[number];
+/** 1 easy, 2 medium, 3 hard. */
+export const difficulties = [1, 2, 3] as const;
+
+/** An answer option; `key` is stable ("A".."F", or "T"/"F" for true/false), whatever order it is shown in. */
+export interface QuestionOption {
+  key: string;
+  text: string;
+}
+
+/** The question bank (题库). Edited with a version; retired with `active = false`, never deleted. */
+export const questions = pgTable(
+  'training_questions',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    kind: text('kind').$type<QuestionKind>().notNull(),
+    category: text('category').notNull(),
+    difficulty: integer('difficulty').notNull(),
+    stem: text('stem').notNull(),
+    options: jsonb('options').$type<QuestionOption[]>().notNull(),
+    /** Keys of the correct options (one for single and true/false). Never sent to an exam taker before submission. */
+    answer: text('answer').array().notNull(),
+    explanation: text('explanation'),
+    /** Stable key of an imported or seeded question, so a re-import updates instead of duplicating. */
+    externalKey: text('external_key'),
+    active: boolean('active').notNull().default(true),
+  },
+  (t) => [index('training_questions_pick').on(t.tenantId, t.category, t.difficulty), uniqueIndex('training_questions_external').on(t.tenantId, t.externalKey)],
+);
+
+/** A draw rule of a random paper: `count` active questions of this category (and difficulty, if set). */
+export interface DrawRule {
+  category: string;
+  difficulty: number | null;
+  count: number;
+}
+
+export const paperModes = ['fixed', 'random'] as const;
+export type PaperMode = (typeof paperModes)[number];
+
+/** An exam (试卷 + 考试 settings): fixed question list or random draw rules, time limit, pass mark, retakes. */
+export const exams = pgTable(
+  'training_exams',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    title: text('title').notNull(),
+    description: text('description'),
+    mode: text('mode').$type<PaperMode>().notNull(),
+    questionIds: uuid('question_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    rules: jsonb('rules').$type<DrawRule[]>().notNull().default([]),
+    timeLimitMinutes: integer('time_limit_minutes').notNull(),
+    /** Percent of questions answered correctly needed to pass (reference §4: 80 for special operations). */
+    passMark: integer('pass_mark').notNull(),
+    /** Attempts after the first one that a person who failed may take. */
+    retakes: integer('retakes').notNull().default(1),
+    active: boolean('active').notNull().default(true),
+  },
+  (t) => [index('training_exams_tenant').on(t.tenantId)],
+);
+
+export const attemptStatuses = ['active', 'submitted', 'expired'] as const;
+export type AttemptStatus = (typeof attemptStatuses)[number];
+
+/**
+ * One question of an attempt as drawn: a snapshot of the question (a later edit of the bank does not change
+ * a running or graded attempt) with the option order shown to this person.
+ */
+export interface AttemptQuestion {
+  questionId: string;
+  kind: QuestionKind;
+  stem: string;
+  /** Options in the order shown to this taker (shuffled with the attempt's seed). */
+  options: QuestionOption[];
+  answer: string[];
+  explanation: string | null;
+}
+
+/**
+ * An attempt at an exam. At most one `active` attempt per person and exam (partial unique index), numbered
+ * per person so concurrent starts cannot exceed the retake limit (unique attempt number).
+ */
+export const examAttempts = pgTable(
+  'training_exam_attempts',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    examId: uuid('exam_id').notNull(),
+    personId: uuid('person_id').notNull(),
+    attemptNo: integer('attempt_no').notNull(),
+    status: text('status').$type<AttemptStatus>().notNull().default('active'),
+    /** The seed the questions and options were shuffled with (kept to explain or replay the order). */
+    seed: integer('seed').notNull(),
+    questions: jsonb('questions').$type<AttemptQuestion[]>().notNull(),
+    /** questionId → chosen option keys, saved while the attempt runs. */
+    answers: jsonb('answers').$type<Record<string, string[]>>().notNull().default({}),
+    startedAt: timestamptz('started_at').notNull(),
+    deadlineAt: timestamptz('deadline_at').notNull(),
+    submittedAt: timestamptz('submitted_at'),
+    correctCount: integer('correct_count'),
+    score: integer('score'),
+    passed: boolean('passed'),
+  },
+  (t) => [
+    uniqueIndex('training_exam_attempts_one_active').on(t.tenantId, t.examId, t.personId).where(sql`status = 'active'`),
+    uniqueIndex('training_exam_attempts_no').on(t.tenantId, t.examId, t.personId, t.attemptNo),
+    index('training_exam_attempts_person').on(t.tenantId, t.personId),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------------------
+// Courses, online learning progress, classroom sessions with QR sign-in (issue 7)
+// ---------------------------------------------------------------------------------------------------------
+
+export const materialKinds = ['video', 'pdf', 'slides', 'text'] as const;
+export type MaterialKind = (typeof materialKinds)[number];
+
+/** One material of a course: an uploaded file (platform/files) or a text. */
+export interface CourseMaterial {
+  key: string;
+  kind: MaterialKind;
+  title: string;
+  fileId: string | null;
+  text: string | null;
+}
+
+export const courses = pgTable(
+  'training_courses',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    title: text('title').notNull(),
+    description: text('description'),
+    category: text('category').notNull(),
+    materials: jsonb('materials').$type<CourseMaterial[]>().notNull().default([]),
+    /** Learning time (minutes, as reported by heartbeats and capped by wall time) that completes the course. */
+    requiredMinutes: integer('required_minutes').notNull(),
+    /** 学时 credited to the learner's record on completion. */
+    creditHours: integer('credit_hours').notNull(),
+    active: boolean('active').notNull().default(true),
+  },
+  (t) => [index('training_courses_tenant').on(t.tenantId)],
+);
+
+/** A person's online progress in a course: seconds credited, the last heartbeat, completion. */
+export const courseProgress = pgTable(
+  'training_course_progress',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    courseId: uuid('course_id').notNull(),
+    personId: uuid('person_id').notNull(),
+    secondsCredited: integer('seconds_credited').notNull().default(0),
+    /** Seconds the client reported in all, kept beside the credited ones to spot clients that over-report. */
+    secondsReported: integer('seconds_reported').notNull().default(0),
+    lastHeartbeatAt: timestamptz('last_heartbeat_at'),
+    completedAt: timestamptz('completed_at'),
+  },
+  (t) => [uniqueIndex('training_course_progress_person').on(t.tenantId, t.courseId, t.personId)],
+);
+
+/** An offline classroom session (线下培训) with its sign-in token (the QR code holds it; only its hash is kept). */
+export const classSessions = pgTable(
+  'training_class_sessions',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    courseId: uuid('course_id'),
+    title: text('title').notNull(),
+    trainer: text('trainer').notNull(),
+    location: text('location').notNull(),
+    startsAt: timestamptz('starts_at').notNull(),
+    endsAt: timestamptz('ends_at').notNull(),
+    hours: integer('hours').notNull(),
+    tokenHash: text('token_hash').notNull(),
+  },
+  (t) => [uniqueIndex('training_class_sessions_token').on(t.tokenHash), index('training_class_sessions_tenant').on(t.tenantId, t.startsAt)],
+);
+
+export const attendances = pgTable(
+  'training_attendances',
+  {
+    id: idColumn(),
+    tenantId: uuid('tenant_id').notNull(),
+    orgUnitId: uuid('org_unit_id'),
+    sessionId: uuid('session_id').notNull(),
+    personId: uuid('person_id').notNull(),
+    signedAt: timestamptz('signed_at').notNull(),
+    /** qr = the person scanned the code; manual = recorded by the organiser. */
+    via: text('via').$type<'qr' | 'manual'>().notNull(),
+    recordedBy: uuid('recorded_by'),
+  },
+  (t) => [uniqueIndex('training_attendances_person').on(t.tenantId, t.sessionId, t.personId)],
+);

@@ -61,10 +61,11 @@ export interface Client {
   get<T = CertificateT>(url: string): Promise<Res<T>>;
   post<T = CertificateT>(url: string, payload?: unknown): Promise<Res<T>>;
   patch<T = CertificateT>(url: string, payload?: unknown): Promise<Res<T>>;
+  put<T = CertificateT>(url: string, payload?: unknown): Promise<Res<T>>;
 }
 
 export function client(t: TestApp, authorization: string): Client {
-  const send = async <T>(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown): Promise<Res<T>> => {
+  const send = async <T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown): Promise<Res<T>> => {
     const res = await t.app.inject({ method, url, headers: { authorization, 'accept-language': 'en' }, ...(payload !== undefined ? { payload: payload as object } : {}) });
     return { statusCode: res.statusCode, body: res.json() as T & ProblemLike };
   };
@@ -73,6 +74,7 @@ export function client(t: TestApp, authorization: string): Client {
     get: <T>(url: string) => send<T>('GET', url),
     post: <T>(url: string, payload?: unknown) => send<T>('POST', url, payload ?? {}),
     patch: <T>(url: string, payload?: unknown) => send<T>('PATCH', url, payload ?? {}),
+    put: <T>(url: string, payload?: unknown) => send<T>('PUT', url, payload ?? {}),
   };
 }
 

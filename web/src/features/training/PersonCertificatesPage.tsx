@@ -10,6 +10,7 @@ import { QueryError } from '../../shared/QueryError.tsx';
 import { useInductions, usePersonCertificates, type Certificate } from './api.ts';
 import { CertificateForm } from './CertificateForm.tsx';
 import { CertificateStatusTag, DaysLeft, lapsed } from './StatusTag.tsx';
+import { TrainingRecordsCard } from './TrainingRecordsCard.tsx';
 
 /** One person's certificates (一人一档, certificates part) and induction levels; `/training/my` for oneself. */
 export function PersonCertificatesPage() {
@@ -74,6 +75,7 @@ function PersonCertificates({ mine }: { mine: boolean }) {
             </Space>
           )}
         </Card>
+        <TrainingRecordsCard personId={personId} mine={mine} />
       </Flex>
       {adding && personId ? <CertificateForm open editing={null} personId={personId} onClose={() => setAdding(false)} /> : null}
     </>
