@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
@@ -61,7 +61,8 @@ describe('demo hazard photos', () => {
 
   it('gives most demo reports a photo and every submitted fix an after-photo, as shared file rows of the tenant', async () => {
     const rows = await db.read((tx) => tx.select().from(hazards).where(eq(hazards.tenantId, demoTenant)));
-    const fileRows = await db.read((tx) => tx.select().from(files).where(eq(files.tenantId, demoTenant)));
+    // The hazard photos are JPEGs; the risk map's site plan (src/demo/riskMaps.ts) is the tenant's one PNG.
+    const fileRows = await db.read((tx) => tx.select().from(files).where(and(eq(files.tenantId, demoTenant), eq(files.mime, 'image/jpeg'))));
     expect(fileRows).toHaveLength(DEMO_PHOTO_CATEGORIES.length * (BEFORE_TAKES + 1));
     const fileIds = new Set(fileRows.map((f) => f.id));
     const withPhoto = rows.filter((h) => h.photoIds.length > 0);

@@ -9,6 +9,7 @@ import { createMeasureClass, createMethod, getRiskConfig, updateMethod, updateRi
 import { exportRiskRegister, importRiskRegister, MAX_IMPORT_BYTES, riskImportTemplate } from './excel.ts';
 import { archiveRiskEvent, createRiskEvent, updateRiskEvent } from './events.ts';
 import { archiveMeasure, createMeasure, updateMeasure } from './measures.ts';
+import { riskMapRoutes } from './mapRoutes.ts';
 import './permissions.ts';
 // Registers the re-assessment reminder job handler with the job runner.
 import './reassessment.ts';
@@ -379,6 +380,7 @@ function attachment(fileName: string): string {
 }
 
 export const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(riskMapRoutes);
   // ---- configuration ----
   app.get(
     '/api/v1/risks/config',

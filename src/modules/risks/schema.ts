@@ -281,3 +281,44 @@ export const riskSettings = pgTable('risk_settings', {
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   updatedBy: uuid('updated_by'),
 });
+
+/** A normalized polygon point: [x, y] as fractions (0..1) of the floor plan's width and height. */
+export type MapPoint = [number, number];
+
+/**
+ * A site or workshop floor plan of the four-colour map (四色图). `org_unit_id` is the plant or workshop it
+ * shows (data scope of writes); the image is an uploaded file (platform/files), its size kept to scale areas.
+ */
+export const riskMaps = pgTable(
+  'risk_maps',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    name: text('name').notNull(),
+    imageFileId: uuid('image_file_id'),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    sort: integer('sort').notNull().default(0),
+    ...archiveColumns(),
+  },
+  (t) => [index('risk_maps_tenant_unit').on(t.tenantId, t.orgUnitId)],
+);
+
+/**
+ * An area drawn on a map: a polygon in normalized points, the risk units it shows (it colours by their
+ * highest level) and optionally the org unit whose open hazards it counts. `org_unit_id` is that org unit.
+ */
+export const riskMapAreas = pgTable(
+  'risk_map_areas',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    mapId: uuid('map_id').notNull(),
+    name: text('name').notNull(),
+    polygon: jsonb('polygon').$type<MapPoint[]>().notNull(),
+    riskUnitIds: uuid('risk_unit_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    sort: integer('sort').notNull().default(0),
+    ...archiveColumns(),
+  },
+  (t) => [index('risk_map_areas_map').on(t.tenantId, t.mapId)],
+);
