@@ -35,6 +35,7 @@ export const errorCodes = {
   checkpoint_archived: 404,
   checkpoint_out_of_range: 422,
   checkpoint_mismatch: 422,
+  permit_refused: 422,
   internal: 500,
 } as const;
 
@@ -74,6 +75,7 @@ const messages: Record<ErrorCode, Record<Locale, string>> = {
   checkpoint_archived: { 'zh-CN': '该巡检点已停用', en: 'This checkpoint is no longer in use' },
   checkpoint_out_of_range: { 'zh-CN': '当前位置不在巡检点允许范围内', en: 'Your position is outside the area allowed for this checkpoint' },
   checkpoint_mismatch: { 'zh-CN': '扫描的不是本项检查对应的巡检点', en: 'This is not the checkpoint of this check' },
+  permit_refused: { 'zh-CN': '作业票安全规则不允许此操作', en: 'The permit safety rules do not allow this' },
   internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
 };
 
