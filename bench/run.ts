@@ -4,6 +4,7 @@
  */
 import { runApiBench } from './api.ts';
 import { runHazardsBench } from './hazards.ts';
+import { runInspectionsBench } from './inspections.ts';
 import type { BenchResult } from './lib.ts';
 import { writeResult } from './lib.ts';
 import { runStartupBench } from './startup.ts';
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   startup: runStartupBench,
   api: runApiBench,
   hazards: runHazardsBench,
+  inspections: runInspectionsBench,
 };
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ import { Button, Card, Descriptions, Flex, Result, Spin, Tag, Typography } from 
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
 import { errorText, isApiError } from '../../api/client.ts';
+import { InspectionOffer } from '../inspections/InspectionOffer.tsx';
 import { scanCheckpoint, type ScanBody, type ScanResult } from './api.ts';
 
 /** The code from `/s#<code>`: after `#`, so it never reached a server log on the way here. */
@@ -27,7 +28,7 @@ function currentPosition(): Promise<Pick<ScanBody, 'lat' | 'lng' | 'accuracy'>> 
   });
 }
 
-function Checked({ r }: { r: ScanResult }) {
+function Checked({ r, code }: { r: ScanResult; code: string }) {
   const { t } = useTranslation();
   const e = r.equipment;
   const dueColour = e?.dueState === 'overdue' ? 'red' : e?.dueState === 'due_soon' ? 'orange' : 'green';
@@ -57,6 +58,7 @@ function Checked({ r }: { r: ScanResult }) {
           <Descriptions.Item label={<EnvironmentOutlined />}>{t('equipment.scan.distance', { metres: Math.round(r.distanceM) })}</Descriptions.Item>
         ) : null}
       </Descriptions>
+      <InspectionOffer checkpointId={r.checkpointId} code={code} />
       {r.orgUnitId ? (
         <Link to={`/hazards/report#area=${r.orgUnitId}`}>
           <Button type="primary" danger block size="large" icon={<AlertOutlined />} style={{ marginTop: 16 }} data-testid="scan-report-hazard">
@@ -110,7 +112,7 @@ export function ScanPage() {
           data-testid="scan-refused"
         />
       ) : (
-        <Checked r={scan.data} />
+        <Checked r={scan.data} code={code} />
       )}
     </div>
   );
