@@ -9,6 +9,7 @@ import { startJobRunner } from './platform/jobs/runner.ts';
 import { startNotify } from './platform/notify/delivery.ts';
 import { syncAllTenantsRoles } from './platform/org/tenants.ts';
 import { createServer } from './server.ts';
+import { startIotIngestion } from './modules/iot/mqttIngest.ts';
 
 /** Start order: config → db (+ migrations) → demo data → roles sync → http → background runners. */
 async function main(): Promise<void> {
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
   // Timers, SLA escalations and cron sweeps; safe to run on every instance (claims are in PostgreSQL).
   registerDbMaintenance();
   const jobRunner = startJobRunner(db, { instanceId: config.instanceId, log: app.log });
+  // Sensor ingestion: embedded MQTT broker on MQTT_PORT, or a shared subscription on MQTT_URL.
+  const iot = await startIotIngestion({ db, mqttPort: config.mqttPort, mqttUrl: config.mqttUrl, host: config.host, instanceId: config.instanceId, log: app.log });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl.replace(/:\d+$/, `:${port}`);
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
     `  Web:      ${url}/`,
     `  API docs: ${url}/docs`,
     `  Database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dbDir}`}`,
+    `  MQTT:     ${iot.broker ? `embedded broker on port ${iot.broker.port}` : 'external broker (MQTT_URL)'}`,
   ];
   if (config.demo) {
     lines.push(`  Demo logins (password ${DEMO_PASSWORD}):`);
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
+    await iot.close();
     await app.close();
     await events.stop();
     await notify.stop();

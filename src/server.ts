@@ -5,7 +5,10 @@ import { fileRoutes } from './platform/files/routes.ts';
 import { streamRoutes } from './platform/events/routes.ts';
 import { buildApp, withUploads, type App, type AppDeps } from './platform/http/app.ts';
 import { equipmentRoutes } from './modules/equipment/routes.ts';
+import { iotRoutes } from './modules/iot/routes.ts';
 import { hazardRoutes } from './modules/hazards/routes.ts';
+import { permitRoutes } from './modules/permits/routes.ts';
+import { inspectionRoutesPlugin } from './modules/inspections/routes.ts';
 import { riskRoutes } from './modules/risks/routes.ts';
 import { trainingRoutes } from './modules/training/routes.ts';
 import { jobRoutes } from './platform/jobs/routes.ts';
@@ -34,5 +37,8 @@ export async function createServer(deps: AppDeps): Promise<App> {
   await app.register(withUploads(riskRoutes));
   await app.register(trainingRoutes);
   await app.register(equipmentRoutes);
+  await app.register(iotRoutes);
+  await app.register(permitRoutes);
+  await app.register(inspectionRoutesPlugin);
   return app;
 }

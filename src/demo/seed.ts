@@ -10,8 +10,12 @@ import { DEMO_BRANCH, DEMO_COMPANY, type CompanySpec } from './company.ts';
 import type { BlobStore } from '../platform/files/storage.ts';
 import { storeDemoPhotos } from './hazardPhotos.ts';
 import { seedDemoEquipment } from './equipment.ts';
+import { seedDemoPermits } from './permits.ts';
 import { seedDemoHazards } from './hazards.ts';
+import { seedDemoInspections } from './inspections.ts';
+import { seedDemoIot } from './iot.ts';
 import { seedDemoRisks } from './risks.ts';
+import { seedDemoRiskMaps, storeDemoFloorPlan } from './riskMaps.ts';
 import { seedDemoTraining } from './training.ts';
 import { seedDemoWorkflows } from './workflow.ts';
 import { planDemoCompany } from './plan.ts';
@@ -37,6 +41,7 @@ export async function seedDemoIfEmpty(db: Database, now: () => Date = () => new 
   // The demo hazards' photos, drawn and stored before the transaction (no database needed; content-addressed,
   // so a seed that loses the race below leaves nothing but identical blobs).
   const photos = opts.photoStore ? await storeDemoPhotos(opts.photoStore) : null;
+  const floorPlan = opts.photoStore ? await storeDemoFloorPlan(opts.photoStore) : null;
   // Demo only: one argon2 hash of the published demo password is shared by every demo login. Hashing is
   // deliberately slow (~0.1 s of CPU each), the password is the same for all of them anyway, and each user
   // still gets their own hash the first time they change it. Real accounts are always hashed one by one.
@@ -58,8 +63,16 @@ export async function seedDemoIfEmpty(db: Database, now: () => Date = () => new 
       if (spec.code === DEMO_COMPANY.code) await seedDemoTraining(tx, tenantId, now(), spec.seed + 7);
       // Every plant of every demo company gets a risk register (≥ 40 events across all four levels).
       await seedDemoRisks(tx, db, tenantId, now(), spec.seed + 11);
+      // …with a four-colour map per plant: the site plan's buildings linked to those risk units.
+      await seedDemoRiskMaps(tx, tenantId, now(), floorPlan);
       // …and an equipment register (special equipment due and overdue) with checkpoints, linked to those risk units.
       await seedDemoEquipment(tx, tenantId, now(), spec.seed + 13);
+      // …and a week of work permits of every type in every plant, some active now (issue 6).
+      await seedDemoPermits(tx, db, tenantId, now(), spec.seed + 23);
+      // …and inspection plans from those measures with a month of check history (after risks and equipment).
+      await seedDemoInspections(tx, db, tenantId, now(), spec.seed + 19, { linkHazards: spec.code === DEMO_COMPANY.code });
+      // IoT monitoring: a gateway, 20 points with six hours of history and a couple of alarms (main company).
+      if (spec.code === DEMO_COMPANY.code) await seedDemoIot(tx, db, tenantId, now(), spec.seed + 17);
     }
     return true;
   });

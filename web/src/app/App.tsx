@@ -17,6 +17,7 @@ import { themeFor } from './theme.ts';
 const LoginPage = lazy(() => import('../features/auth/LoginPage.tsx').then((m) => ({ default: m.LoginPage })));
 // Public: an anonymous reporter follows their hazard with the tracking code, without signing in.
 const TrackPage = lazy(() => import('../features/hazards/TrackPage.tsx').then((m) => ({ default: m.TrackPage })));
+const PermitStatusPage = lazy(() => import('../features/permits/StatusPage.tsx').then((m) => ({ default: m.StatusPage })));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -56,6 +57,14 @@ export function Root() {
                 element={
                   <Suspense fallback={<PageSpinner full />}>
                     <TrackPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="/permit-status"
+                element={
+                  <Suspense fallback={<PageSpinner full />}>
+                    <PermitStatusPage />
                   </Suspense>
                 }
               />

@@ -1,16 +1,22 @@
 import {
   AlertOutlined,
   BarChartOutlined,
+  CarryOutOutlined,
+  CheckSquareOutlined,
+  ForkOutlined,
   ApartmentOutlined,
+  ApiOutlined,
   AuditOutlined,
   CloudUploadOutlined,
   ControlOutlined,
   DatabaseOutlined,
   DashboardOutlined,
+  FireOutlined,
   FileExcelOutlined,
   HomeOutlined,
   IdcardOutlined,
   KeyOutlined,
+  MonitorOutlined,
   NodeIndexOutlined,
   QrcodeOutlined,
   ScanOutlined,
@@ -44,16 +50,33 @@ const HazardConfigPage = lazy(() => import('../features/hazardAdmin/HazardConfig
 const CertificatesPage = lazy(() => import('../features/training/CertificatesPage.tsx').then((m) => ({ default: m.CertificatesPage })));
 const PersonCertificatesPage = lazy(() => import('../features/training/PersonCertificatesPage.tsx').then((m) => ({ default: m.PersonCertificatesPage })));
 const MyCertificatesPage = lazy(() => import('../features/training/PersonCertificatesPage.tsx').then((m) => ({ default: m.MyCertificatesPage })));
+const MyExamsPage = lazy(() => import('../features/training/MyExamsPage.tsx').then((m) => ({ default: m.MyExamsPage })));
+const ExamAttemptPage = lazy(() => import('../features/training/ExamAttemptPage.tsx').then((m) => ({ default: m.ExamAttemptPage })));
+const QuestionBankPage = lazy(() => import('../features/training/QuestionBankPage.tsx').then((m) => ({ default: m.QuestionBankPage })));
 const RiskRegisterPage = lazy(() => import('../features/risks/RegisterPage.tsx').then((m) => ({ default: m.RegisterPage })));
+const RiskMapPage = lazy(() => import('../features/risks/RiskMapPage.tsx').then((m) => ({ default: m.RiskMapPage })));
 const RiskConfigPage = lazy(() => import('../features/risks/RiskConfigPage.tsx').then((m) => ({ default: m.RiskConfigPage })));
 const EquipmentLedgerPage = lazy(() => import('../features/equipment/LedgerPage.tsx').then((m) => ({ default: m.LedgerPage })));
 const CheckpointsPage = lazy(() => import('../features/equipment/CheckpointsPage.tsx').then((m) => ({ default: m.CheckpointsPage })));
 const CheckpointScanPage = lazy(() => import('../features/equipment/ScanPage.tsx').then((m) => ({ default: m.ScanPage })));
+const WorkflowTodoPage = lazy(() => import('../features/workflow/TodoPage.tsx').then((m) => ({ default: m.TodoPage })));
+const WorkflowDefinitionsPage = lazy(() => import('../features/workflow/DefinitionsPage.tsx').then((m) => ({ default: m.DefinitionsPage })));
+const WorkflowEditorPage = lazy(() => import('../features/workflow/EditorPage.tsx').then((m) => ({ default: m.EditorPage })));
+const InspectionMyPage = lazy(() => import('../features/inspections/MyTasksPage.tsx').then((m) => ({ default: m.MyTasksPage })));
+const InspectionTaskPage = lazy(() => import('../features/inspections/TaskPage.tsx').then((m) => ({ default: m.TaskPage })));
+const InspectionAdminPage = lazy(() => import('../features/inspections/AdminPage.tsx').then((m) => ({ default: m.AdminPage })));
+const InspectionOversightPage = lazy(() => import('../features/inspections/OversightPage.tsx').then((m) => ({ default: m.OversightPage })));
+const PermitsPage = lazy(() => import('../features/permits/PermitsPage.tsx').then((m) => ({ default: m.PermitsPage })));
+const PermitApplyPage = lazy(() => import('../features/permits/ApplyPage.tsx').then((m) => ({ default: m.ApplyPage })));
+const PermitDetailPage = lazy(() => import('../features/permits/DetailPage.tsx').then((m) => ({ default: m.DetailPage })));
+const PermitVerifyPage = lazy(() => import('../features/permits/VerifyPage.tsx').then((m) => ({ default: m.VerifyPage })));
+const IotMonitorPage = lazy(() => import('../features/iot/MonitorPage.tsx').then((m) => ({ default: m.MonitorPage })));
+const IotDevicesPage = lazy(() => import('../features/iot/DevicesPage.tsx').then((m) => ({ default: m.DevicesPage })));
 const HazardFiguresPage = lazy(() => import('../features/hazardAdmin/HazardFiguresPage.tsx').then((m) => ({ default: m.HazardFiguresPage })));
 
 type MenuKey = keyof Messages['menu'] & ('home' | 'org' | 'people' | 'positions' | 'roles' | 'users' | 'tokens' | 'audit' | 'import');
 /** Pages whose menu label lives in their feature's messages (see `label`), not in `menu`. */
-type FeaturePageKey = 'hazardTasks' | 'hazardReport' | 'hazardLedger' | 'hazardDetail' | 'hazardImport' | 'hazardConfig' | 'hazardFigures' | 'certificates' | 'personCertificates' | 'myCertificates' | 'riskRegister' | 'riskConfig' | 'equipmentLedger' | 'checkpoints' | 'checkpointScan';
+type FeaturePageKey = 'hazardTasks' | 'hazardReport' | 'hazardLedger' | 'hazardDetail' | 'hazardImport' | 'hazardConfig' | 'hazardFigures' | 'certificates' | 'personCertificates' | 'myCertificates' | 'myExams' | 'examAttempt' | 'questionBank' | 'riskRegister' | 'riskMap' | 'riskConfig' | 'equipmentLedger' | 'checkpoints' | 'checkpointScan' | 'workflowTodo' | 'workflowDefinitions' | 'workflowEditor' | 'inspectionMy' | 'inspectionTask' | 'inspectionAdmin' | 'inspectionOversight' | 'permits' | 'permitApply' | 'permitDetail' | 'permitVerify' | 'iotMonitor' | 'iotDevices';
 export type PageKey = MenuKey | FeaturePageKey;
 
 export interface PageDef {
@@ -97,13 +120,34 @@ export const pages: readonly PageDef[] = [
   { key: 'certificates', path: '/training/certificates', icon: <SafetyCertificateOutlined />, anyOf: ['training:write'], section: 'main', component: CertificatesPage, label: (t) => t('training.menu.certificates') },
   { key: 'personCertificates', path: '/training/people/:id', icon: <SafetyCertificateOutlined />, anyOf: ['training:read'], section: 'hidden', component: PersonCertificatesPage, label: (t) => t('training.menu.person') },
   { key: 'myCertificates', path: '/training/my', icon: <IdcardOutlined />, anyOf: null, section: 'main', component: MyCertificatesPage, label: (t) => t('training.menu.mine') },
+  { key: 'myExams', path: '/training/exams', icon: <CheckSquareOutlined />, anyOf: null, section: 'main', component: MyExamsPage, label: (t) => t('training.exams.menu') },
+  { key: 'examAttempt', path: '/training/attempts/:id', icon: <CheckSquareOutlined />, anyOf: null, section: 'hidden', component: ExamAttemptPage, label: (t) => t('training.exams.result') },
+  { key: 'questionBank', path: '/training/questions', icon: <ProfileOutlined />, anyOf: ['training:write'], section: 'main', component: QuestionBankPage, label: (t) => t('training.exams.bankMenu') },
   // Risk register (issue 5): everyone with risk:read sees their part of it; methods and bands for the safety director.
   { key: 'riskRegister', path: '/risks', icon: <NodeIndexOutlined />, anyOf: ['risk:read'], section: 'main', component: RiskRegisterPage, label: (t) => t('risks.menu.register') },
+  { key: 'riskMap', path: '/risks/map', icon: <NodeIndexOutlined />, anyOf: ['risk:read'], section: 'main', component: RiskMapPage, label: (t) => t('risks.menu.map') },
   { key: 'riskConfig', path: '/risks/config', icon: <DashboardOutlined />, anyOf: ['risk:configure'], section: 'admin', component: RiskConfigPage, label: (t) => t('risks.menu.config') },
   // Equipment and checkpoints (issue 5): the register for everyone in their scope; QR labels for checkpoint:manage;
   // /s#<code> is what a printed checkpoint label opens on a phone (routed, not in the menu).
   { key: 'equipmentLedger', path: '/equipment', icon: <DatabaseOutlined />, anyOf: ['equipment:read'], section: 'main', component: EquipmentLedgerPage, label: (t) => t('equipment.menu.ledger') },
   { key: 'checkpoints', path: '/equipment/checkpoints', icon: <QrcodeOutlined />, anyOf: ['equipment:read'], section: 'main', component: CheckpointsPage, label: (t) => t('equipment.menu.checkpoints') },
   { key: 'checkpointScan', path: '/s', icon: <ScanOutlined />, anyOf: ['equipment:read'], section: 'hidden', component: CheckpointScanPage, label: (t) => t('equipment.menu.scan') },
+  // Inspections (issue 5): the worker's checks of today, the check flow, plans for planners, rates for oversight.
+  { key: 'inspectionMy', path: '/inspections/my', icon: <CarryOutOutlined />, anyOf: ['inspection:perform'], section: 'main', component: InspectionMyPage, label: (t) => t('inspections.menu.my') },
+  { key: 'inspectionTask', path: '/inspections/tasks/:id', icon: <CarryOutOutlined />, anyOf: ['inspection:read'], section: 'hidden', component: InspectionTaskPage, label: (t) => t('inspections.menu.task') },
+  { key: 'inspectionAdmin', path: '/inspections/plans', icon: <CarryOutOutlined />, anyOf: ['inspection:plan'], section: 'main', component: InspectionAdminPage, label: (t) => t('inspections.menu.admin') },
+  { key: 'inspectionOversight', path: '/inspections/oversight', icon: <BarChartOutlined />, anyOf: ['inspection:oversee'], section: 'main', component: InspectionOversightPage, label: (t) => t('inspections.menu.oversight') },
+  // Approval flows (issue 6): everyone's to-do list across modules; the flow designer for workflow:design.
+  { key: 'workflowTodo', path: '/workflow/todo', icon: <CheckSquareOutlined />, anyOf: null, section: 'main', component: WorkflowTodoPage, label: (t) => t('workflow.menu.todo') },
+  { key: 'workflowDefinitions', path: '/workflow/definitions', icon: <ForkOutlined />, anyOf: ['workflow:design'], section: 'admin', component: WorkflowDefinitionsPage, label: (t) => t('workflow.menu.definitions') },
+  { key: 'workflowEditor', path: '/workflow/definitions/:id', icon: <ForkOutlined />, anyOf: ['workflow:design'], section: 'hidden', component: WorkflowEditorPage, label: (t) => t('workflow.menu.editor') },
+  // Work permits (issue 6): list and site view for every reader; /permits/:id/verify#<token> is the on-site scan.
+  { key: 'permits', path: '/permits', icon: <FireOutlined />, anyOf: ['permit:read'], section: 'main', component: PermitsPage, label: (t) => t('permits.menu.list') },
+  { key: 'permitApply', path: '/permits/apply', icon: <FireOutlined />, anyOf: ['permit:apply'], section: 'hidden', component: PermitApplyPage, label: (t) => t('permits.menu.apply') },
+  { key: 'permitDetail', path: '/permits/:id', icon: <FireOutlined />, anyOf: ['permit:read'], section: 'hidden', component: PermitDetailPage, label: (t) => t('permits.menu.detail') },
+  { key: 'permitVerify', path: '/permits/:id/verify', icon: <FireOutlined />, anyOf: ['permit:read'], section: 'hidden', component: PermitVerifyPage, label: (t) => t('permits.menu.verify') },
+  // IoT monitoring (issue 8): live values and the alarm console for everyone in scope; devices for iot:configure.
+  { key: 'iotMonitor', path: '/iot/monitor', icon: <MonitorOutlined />, anyOf: ['iot:read'], section: 'main', component: IotMonitorPage, label: (t) => t('iot.menu.monitor') },
+  { key: 'iotDevices', path: '/iot/devices', icon: <ApiOutlined />, anyOf: ['iot:configure'], section: 'admin', component: IotDevicesPage, label: (t) => t('iot.menu.devices') },
   { key: 'import', path: '/admin/import', icon: <CloudUploadOutlined />, anyOf: ['people:import'], section: 'admin', component: ImportPage },
 ];

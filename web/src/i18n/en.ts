@@ -1,8 +1,12 @@
+import { permitsEn } from './permits.en.ts';
+import { inspectionsEn } from './inspections.en.ts';
 import { equipmentEn } from './equipment.en.ts';
+import { iotEn } from './iot.en.ts';
 import { hazardAdminEn } from './hazardAdmin.en.ts';
 import { hazardsEn } from './hazards.en.ts';
 import { risksEn } from './risks.en.ts';
 import { trainingEn } from './training.en.ts';
+import { workflowEn } from './workflow.en.ts';
 import type { Messages } from './zh-CN.ts';
 
 /** English beside Chinese. Same keys as zh-CN.ts (enforced by the `Messages` type). */
@@ -344,8 +348,12 @@ export const en: Messages = {
     message: 'Problem',
   },
   equipment: equipmentEn,
+  iot: iotEn,
+  permits: permitsEn,
+  inspections: inspectionsEn,
   hazardAdmin: hazardAdminEn,
   hazards: hazardsEn,
   risks: risksEn,
   training: trainingEn,
+  workflow: workflowEn,
 };

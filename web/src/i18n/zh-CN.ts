@@ -1,8 +1,12 @@
+import { permitsZhCN } from './permits.zh-CN.ts';
+import { inspectionsZhCN } from './inspections.zh-CN.ts';
 import { equipmentZhCN } from './equipment.zh-CN.ts';
+import { iotZhCN } from './iot.zh-CN.ts';
 import { hazardAdminZhCN } from './hazardAdmin.zh-CN.ts';
 import { hazardsZhCN } from './hazards.zh-CN.ts';
 import { risksZhCN } from './risks.zh-CN.ts';
 import { trainingZhCN } from './training.zh-CN.ts';
+import { workflowZhCN } from './workflow.zh-CN.ts';
 
 /**
  * Chinese text: the source language (DESIGN: Chinese first). `en.ts` must have exactly the same keys —
@@ -346,10 +350,14 @@ export const zhCN = {
     message: '问题',
   },
   equipment: equipmentZhCN,
+  iot: iotZhCN,
+  permits: permitsZhCN,
+  inspections: inspectionsZhCN,
   hazardAdmin: hazardAdminZhCN,
   hazards: hazardsZhCN,
   risks: risksZhCN,
   training: trainingZhCN,
+  workflow: workflowZhCN,
 };
 
 export type Messages = typeof zhCN;
