@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { addDays, dayIn, instantOf, isDay, tenantZone } from '../../platform/org/calendar.ts';
 import { namesOf } from '../../platform/org/directory.ts';
 import { people } from '../../platform/org/schema.ts';
+import { getCheckpointRef } from '../equipment/service.ts';
 import { getControlMeasureRef } from '../risks/service.ts';
 import { inspectionPermissions as P } from './permissions.ts';
 import { inspectionFindings, inspectionPlans, inspectionResults, inspectionTasks, inspectionTemplates, inspectionTemplateVersions, type TaskStatus, type TemplateItem } from './schema.ts';
@@ -214,6 +215,8 @@ export async function openTasksAtCheckpoint(ctx: Ctx, checkpointId: string): Pro
   requirePermission(ctx.actor, P.read);
   if (!UUID.test(checkpointId)) throw invalid('checkpointId', 'format', 'checkpointId: a UUID');
   return ctx.db.read(async (tx) => {
+    // An unknown checkpoint (or another company's) is a 404, not an empty list.
+    if (!(await getCheckpointRef(tx, ctx.actor.tenantId, checkpointId))) throw notFound('checkpoint');
     const now = ctx.now();
     const rows = await tx
       .select()

@@ -210,6 +210,10 @@ export const iotRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       // Its own per-IP bucket: a gateway behind the plant's NAT must not use up its users' general limit.
       config: { public: true, rateLimitPerMinute: 100_000 },
+      // No token at all is a 401 before the body is even looked at (like every signed-in route).
+      preValidation: async (request) => {
+        if (!deviceToken(request.headers)) throw new AppError('unauthenticated', 'a valid device token is required');
+      },
       schema: {
         tags,
         description: 'Readings of one device, authenticated by its token (Authorization: Bearer sld_…). Same JSON forms as MQTT (docs/iot.md). All or nothing: one bad reading refuses the whole batch. Idempotent per (point, ts).',

@@ -137,6 +137,11 @@ export async function recordAttendance(ctx: Ctx, sessionId: string, personId: st
 export async function listAttendance(ctx: Ctx, sessionId: string) {
   requirePermission(ctx.actor, P.read);
   return ctx.db.read(async (tx) => {
+    const [session] = await tx
+      .select({ id: classSessions.id })
+      .from(classSessions)
+      .where(and(eq(classSessions.tenantId, ctx.actor.tenantId), eq(classSessions.id, sessionId)));
+    if (!session) throw notFound('session');
     const rows = await tx
       .select()
       .from(attendances)
