@@ -337,7 +337,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onRequest', (request, reply, done) => {
     // Read once: `routeOptions` builds a new object on every access.
     const cfg = request.routeOptions.config;
-    for (const [name, value] of cfg.probe ? probeHeaders : request.url.startsWith('/api/') ? apiHeaders : documentHeaders) reply.raw.setHeader(name, value);
+    if (cfg.probe) {
+      // A probe is public, unlimited and never reads a token: its headers and nothing else.
+      for (const [name, value] of probeHeaders) reply.raw.setHeader(name, value);
+      return done();
+    }
+    for (const [name, value] of request.url.startsWith('/api/') ? apiHeaders : documentHeaders) reply.raw.setHeader(name, value);
     request.locale = localeFrom(request.headers['accept-language']);
     const auth = request.headers.authorization;
     let token: string | null = null;
