@@ -1,31 +1,18 @@
-import type { Browser } from 'playwright-core';
-import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, launchBrowser, loginUi, openSession, screenshot, type Session } from './lib/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, screenshot, type Session } from './lib/browser.ts';
+import { browserSuite } from './lib/suite.ts';
 
 /**
  * Equipment and checkpoints (issue 5) in the browser: the safety officer reads the demo register (overdue
  * special equipment red, due within 30 days orange), previews a checkpoint's QR code, and a worker on a phone
  * opens a checkpoint label's link (/s#<code>) and gets the checkpoint with its area and equipment.
  */
-let browser: Browser;
+const suite = browserSuite('equipment');
 let officer: Session;
 let worker: Session;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  officer = await openSession(browser, 'desktop');
-  await loginUi(officer.page, 'officer');
-});
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  fs.mkdirSync('e2e/.tmp', { recursive: true });
-  for (const s of [officer, worker]) await s?.page.screenshot({ path: `e2e/.tmp/fail-equipment-${Date.now()}.png` }).catch(() => undefined);
-});
-afterAll(async () => {
-  await officer?.context.close();
-  await worker?.context.close();
-  await browser?.close();
+  officer = await suite.signIn('desktop', 'officer');
 });
 
 describe('equipment register and checkpoints', () => {
@@ -73,8 +60,7 @@ describe('equipment register and checkpoints', () => {
     const cp = cps.body.items.find((c) => c.equipmentId !== null);
     expect(cp?.scanUrl).toBeTruthy();
     const hash = new URL(cp!.scanUrl!).hash;
-    worker = await openSession(browser, 'phone');
-    await loginUi(worker.page, 'worker1');
+    worker = await suite.signIn('phone', 'worker1');
     const { page } = worker;
     await page.goto(`/s${hash}`);
     const ok = page.getByTestId('scan-ok');

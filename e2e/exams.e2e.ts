@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core';
-import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, launchBrowser, loginUi, openSession, screenshot, type Session } from './lib/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, screenshot, type Session } from './lib/browser.ts';
+import { browserSuite } from './lib/suite.ts';
 
 /**
  * Exams (issue 7) on a phone: the safety officer sets a small exam from the demo question bank (through the
@@ -9,7 +8,7 @@ import { apiAs, launchBrowser, loginUi, openSession, screenshot, type Session } 
  * all but one question right, submits, and sees the score, the verdict and the one wrong answer in review,
  * then finds the exam in their training file.
  */
-let browser: Browser;
+const suite = browserSuite('exams');
 let officer: Session;
 let worker: Session;
 const stamp = Date.now().toString(36).slice(-6).toUpperCase();
@@ -25,19 +24,7 @@ interface Attempt {
 }
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  officer = await openSession(browser, 'desktop');
-  await loginUi(officer.page, 'officer');
-});
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  fs.mkdirSync('e2e/.tmp', { recursive: true });
-  for (const s of [officer, worker]) await s?.page.screenshot({ path: `e2e/.tmp/fail-exams-${Date.now()}.png` }).catch(() => undefined);
-});
-afterAll(async () => {
-  await officer?.context.close();
-  await worker?.context.close();
-  await browser?.close();
+  officer = await suite.signIn('desktop', 'officer');
 });
 
 describe('taking an exam on a phone', () => {
@@ -51,9 +38,8 @@ describe('taking an exam on a phone', () => {
     expect(exam.status).toBe(201);
     const answerOf = new Map(pick.map((q) => [q.id, q.answer]));
 
-    worker = await openSession(browser, 'phone');
+    worker = await suite.signIn('phone', 'worker1');
     const { page } = worker;
-    await loginUi(page, 'worker1');
     await page.goto('/training/exams');
     const card = page.getByTestId('exam-card').filter({ hasText: title });
     await card.waitFor();

@@ -1,8 +1,7 @@
-import type { Browser } from 'playwright-core';
-import fs from 'node:fs';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, launchBrowser, loginUi, openSession, screenshot, type Session } from './lib/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, screenshot, type Session } from './lib/browser.ts';
+import { browserSuite } from './lib/suite.ts';
 
 /**
  * Inspections (issue 5) on a phone: the safety officer plans a check at a fresh checkpoint for worker1
@@ -10,7 +9,7 @@ import { apiAs, launchBrowser, loginUi, openSession, screenshot, type Session } 
  * checkpoint's QR URL (/s#<code>), starts the check there, fails an item with a photo, signs, submits —
  * and sees the hazard it raised with its number.
  */
-let browser: Browser;
+const suite = browserSuite('inspections');
 let officer: Session;
 let worker: Session;
 
@@ -21,21 +20,8 @@ async function jpeg(): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  officer = await openSession(browser, 'desktop');
-  await loginUi(officer.page, 'officer');
-  worker = await openSession(browser, 'phone');
-  await loginUi(worker.page, 'worker1');
-});
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  fs.mkdirSync('e2e/.tmp', { recursive: true });
-  for (const s of [officer, worker]) await s?.page.screenshot({ path: `e2e/.tmp/fail-inspections-${Date.now()}.png` }).catch(() => undefined);
-});
-afterAll(async () => {
-  await officer?.context.close();
-  await worker?.context.close();
-  await browser?.close();
+  officer = await suite.signIn('desktop', 'officer');
+  worker = await suite.signIn('phone', 'worker1');
 });
 
 describe('a check on the phone', () => {

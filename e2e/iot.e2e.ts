@@ -1,29 +1,17 @@
-import type { Browser } from 'playwright-core';
-import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, baseUrl, launchBrowser, loginUi, openSession, screenshot, type Session } from './lib/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, baseUrl, screenshot, type Session } from './lib/browser.ts';
+import { browserSuite } from './lib/suite.ts';
 
 /**
  * IoT monitoring (issue 8) in the browser: the safety director registers a gas detector with a point and a
  * high rule over the API, the detector posts readings with its token (an excursion to 40 %LEL), and the
  * monitoring page shows the live value and the alarm, which is acknowledged from the console.
  */
-let browser: Browser;
+const suite = browserSuite('iot');
 let safety: Session;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  safety = await openSession(browser, 'desktop');
-  await loginUi(safety.page, 'safety');
-});
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  fs.mkdirSync('e2e/.tmp', { recursive: true });
-  await safety?.page.screenshot({ path: `e2e/.tmp/fail-iot-${Date.now()}.png` }).catch(() => undefined);
-});
-afterAll(async () => {
-  await safety?.context.close();
-  await browser?.close();
+  safety = await suite.signIn('desktop', 'safety');
 });
 
 describe('IoT monitoring', () => {

@@ -1,10 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, baseUrl, launchBrowser, loginUi, openSession, screenshot, type Session } from './lib/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, baseUrl, screenshot, type Session } from './lib/browser.ts';
+import { browserSuite } from './lib/suite.ts';
 
 /**
  * Hazardous-work permits (issue 6) in the browser: a grade-1 hot-work permit is applied for, gas-tested,
@@ -13,7 +14,7 @@ import { apiAs, baseUrl, launchBrowser, loginUi, openSession, screenshot, type S
  * expired by the server's expiry timer when its window ends (the window is set to end two minutes after
  * the start, so the real job runner expires it); the PDF is rendered to PNG.
  */
-let browser: Browser;
+const suite = browserSuite('permits');
 let leader: Session;
 let head: Session;
 let officer: Session;
@@ -30,18 +31,7 @@ interface PermitT {
 }
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  leader = await openSession(browser, 'desktop');
-  await loginUi(leader.page, 'leader1');
-});
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  fs.mkdirSync('e2e/.tmp', { recursive: true });
-  for (const s of [leader, head, officer, guardian, visitor]) await s?.page.screenshot({ path: `e2e/.tmp/fail-permits-${Date.now()}.png` }).catch(() => undefined);
-});
-afterAll(async () => {
-  for (const s of [leader, head, officer, guardian, visitor]) await s?.context.close();
-  await browser?.close();
+  leader = await suite.signIn('desktop', 'leader1');
 });
 
 async function png(): Promise<Buffer> {
@@ -74,11 +64,9 @@ describe('grade 1 hot-work permit', () => {
 
     // The application itself through the API with a window that ends soon (a controlled clock is hard in
     // a browser: the real expiry timer ends it).
-    guardian = await openSession(browser, 'phone');
-    await loginUi(guardian.page, 'worker1');
+    guardian = await suite.signIn('phone', 'worker1');
     const guardianPerson = (await me(guardian.page)).personId;
-    officer = await openSession(browser, 'desktop');
-    await loginUi(officer.page, 'officer');
+    officer = await suite.signIn('desktop', 'officer');
     const certs = await apiAs<{ items: { personId: string; category: string | null; status: string }[] }>(officer.page, 'GET', '/training/certificates?limit=200');
     const welder = certs.body.items.find((c) => c.category === 'welding' && c.status === 'valid' && c.personId !== guardianPerson);
     expect(welder).toBeTruthy();
@@ -124,8 +112,7 @@ describe('grade 1 hot-work permit', () => {
   });
 
   it('is approved by the department head and then the safety office', async () => {
-    head = await openSession(browser, 'desktop');
-    await loginUi(head.page, 'head1');
+    head = await suite.signIn('desktop', 'head1');
     for (const s of [head, officer]) {
       await s.page.goto(`/permits/${permit.id}`);
       const approve = s.page.getByTestId('permit-approve');
@@ -161,7 +148,7 @@ describe('grade 1 hot-work permit', () => {
 
   it('shows as valid on the public QR status page, and as expired when the window has ended', async () => {
     const token = (await apiAs<PermitT>(leader.page, 'GET', `/permits/${permit.id}`)).body.qrToken!;
-    visitor = await openSession(browser, 'phone');
+    visitor = await suite.open('phone');
     const { page } = visitor;
     await page.goto(`/permit-status#${token}`);
     await expect.poll(() => page.getByTestId('permit-public-state').textContent()).toBe('有效');

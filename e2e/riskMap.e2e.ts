@@ -1,14 +1,13 @@
-import type { Browser } from 'playwright-core';
-import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, horizontalOverflow, launchBrowser, loginUi, openSession, screenshot, type Session } from './lib/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, horizontalOverflow, screenshot, type Session } from './lib/browser.ts';
+import { browserSuite } from './lib/suite.ts';
 
 /**
  * The four-colour risk map (issue 5) in the browser: the demo plant's map shows areas in red, orange,
  * yellow and blue — each polygon filled with the colour the API's view gives it — and an area opens its
  * risk events; on a phone the plan scales to the screen and the drawer takes the full width.
  */
-let browser: Browser;
+const suite = browserSuite('riskmap');
 let officer: Session;
 let worker: Session;
 
@@ -18,19 +17,7 @@ interface View {
 }
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  officer = await openSession(browser, 'desktop');
-  await loginUi(officer.page, 'officer');
-});
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  fs.mkdirSync('e2e/.tmp', { recursive: true });
-  for (const s of [officer, worker]) await s?.page.screenshot({ path: `e2e/.tmp/fail-riskmap-${Date.now()}.png` }).catch(() => undefined);
-});
-afterAll(async () => {
-  await officer?.context.close();
-  await worker?.context.close();
-  await browser?.close();
+  officer = await suite.signIn('desktop', 'officer');
 });
 
 /** Fill colour of every polygon on the page, by area id. */
@@ -72,8 +59,7 @@ describe('four-colour risk map', () => {
   });
 
   it('is readable on a phone: the plan fits the screen, the drawer is full width', async () => {
-    worker = await openSession(browser, 'phone');
-    await loginUi(worker.page, 'worker1');
+    worker = await suite.signIn('phone', 'worker1');
     const { page } = worker;
     const viewed = page.waitForResponse((r) => /\/api\/v1\/risks\/maps\/[0-9a-f-]+\/view$/.test(r.url()) && r.status() === 200);
     await page.goto('/risks/map');

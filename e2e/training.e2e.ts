@@ -1,14 +1,13 @@
-import type { Browser } from 'playwright-core';
-import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, launchBrowser, loginUi, openSession, screenshot, type Session } from './lib/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, screenshot, type Session } from './lib/browser.ts';
+import { browserSuite } from './lib/suite.ts';
 
 /**
  * Certificates (issue 7) in the browser: the safety officer reads the register of the demo company (expired
  * ones flagged, the 30-day filter), records a certificate with the form (dates filled from the type), and a
  * welder reads their own certificates on a phone.
  */
-let browser: Browser;
+const suite = browserSuite('training');
 let officer: Session;
 let worker: Session;
 const stamp = Date.now().toString(36).slice(-6).toUpperCase();
@@ -21,19 +20,7 @@ interface Cert {
 }
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  officer = await openSession(browser, 'desktop');
-  await loginUi(officer.page, 'officer');
-});
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  fs.mkdirSync('e2e/.tmp', { recursive: true });
-  for (const s of [officer, worker]) await s?.page.screenshot({ path: `e2e/.tmp/fail-training-${Date.now()}.png` }).catch(() => undefined);
-});
-afterAll(async () => {
-  await officer?.context.close();
-  await worker?.context.close();
-  await browser?.close();
+  officer = await suite.signIn('desktop', 'officer');
 });
 
 describe('certificate register', () => {
@@ -90,8 +77,7 @@ describe('certificate register', () => {
 
 describe('my certificates on a phone', () => {
   it('shows a welder their own certificates', async () => {
-    worker = await openSession(browser, 'phone');
-    await loginUi(worker.page, 'worker1');
+    worker = await suite.signIn('phone', 'worker1');
     await worker.page.goto('/training/my');
     await worker.page.getByTestId('person-cert').first().waitFor();
     await screenshot(worker.page, 'training-my-phone');

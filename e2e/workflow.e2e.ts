@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, loginUi, openSession, screenshot, type Session } from './lib/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, type Session } from './lib/browser.ts';
+import { browserSuite } from './lib/suite.ts';
 
 /**
  * Approval flows (issue 6) in the browser. The safety director opens the demo two-level flow in the
@@ -10,26 +10,13 @@ import { launchBrowser, loginUi, openSession, screenshot, type Session } from '.
  * list with a handwritten signature; the timeline shows the approval with the signature, and the request
  * keeps the version it started on (v1). A welder on a phone withdraws one of his own requests.
  */
-let browser: Browser;
+const suite = browserSuite('workflow');
 let designer: Session;
 let approver: Session;
 let applicant: Session;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  designer = await openSession(browser, 'desktop');
-  await loginUi(designer.page, 'safety');
-});
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  fs.mkdirSync('e2e/.tmp', { recursive: true });
-  for (const s of [designer, approver, applicant]) await s?.page.screenshot({ path: `e2e/.tmp/fail-workflow-${Date.now()}.png` }).catch(() => undefined);
-});
-afterAll(async () => {
-  await designer?.context.close();
-  await approver?.context.close();
-  await applicant?.context.close();
-  await browser?.close();
+  designer = await suite.signIn('desktop', 'safety');
 });
 
 /** Picks an option of a plain antd Select; a click during the dropdown's opening is sometimes lost, so retry. */
@@ -117,9 +104,8 @@ describe('approval flows', () => {
   });
 
   it('approves a to-do with a drawn signature; the timeline shows it and the request keeps version 1', async () => {
-    approver = await openSession(browser, 'desktop');
+    approver = await suite.signIn('desktop', 'head1');
     const { page } = approver;
-    await loginUi(page, 'head1');
     await page.goto('/workflow/todo');
     const row = page.getByTestId('tasks-pending').locator('.ant-table-row', { hasText: '烟尘净化器' });
     await row.waitFor();
@@ -163,9 +149,8 @@ describe('approval flows', () => {
   });
 
   it('lets the applicant withdraw his own running request on a phone', async () => {
-    applicant = await openSession(browser, 'phone');
+    applicant = await suite.signIn('phone', 'worker1');
     const { page } = applicant;
-    await loginUi(page, 'worker1');
     await page.goto('/workflow/todo');
     await page.getByTestId('todo-tab-mine').click();
     const card = page.getByTestId('my-requests').getByTestId('data-card').filter({ hasText: '劳保用品' });
