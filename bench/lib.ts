@@ -77,14 +77,31 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
+let bundled: Promise<string> | undefined;
+
 /**
- * Starts `bench/server.ts` with `args` in its own process (so the load generator and the server never
+ * `bench/server.ts` bundled like `npm start`'s server (esbuild, packages external): the code measured is
+ * the code that runs in production, not the tsx loader's output (which, among others, names every function
+ * it creates at run time).
+ */
+function bundledServer(): Promise<string> {
+  bundled ??= (async () => {
+    const outfile = path.join(repoDir, 'dist', 'bench', 'server.mjs');
+    const { build } = await import('esbuild');
+    await build({ entryPoints: [path.join(benchDir, 'server.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+    return outfile;
+  })();
+  return bundled;
+}
+
+/**
+ * Starts `bench/server.ts` (bundled) with `args` in its own process (so the load generator and the server never
  * share an event loop) and waits for it to report its port.
  */
 export async function startServer(args: string[], env: Record<string, string> = {}): Promise<ServerHandle> {
-  const child = fork(path.join(benchDir, 'server.ts'), args, {
+  const child = fork(await bundledServer(), args, {
     cwd: repoDir,
-    execArgv: ['--import', 'tsx'],
+    execArgv: [],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -40,12 +40,15 @@ export async function seedDemoIfEmpty(db: Database, now: () => Date = () => new 
   if (await hasTenants(db)) return false;
   // The demo hazards' photos, drawn and stored before the transaction (no database needed; content-addressed,
   // so a seed that loses the race below leaves nothing but identical blobs).
-  const photos = opts.photoStore ? await storeDemoPhotos(opts.photoStore) : null;
-  const floorPlan = opts.photoStore ? await storeDemoFloorPlan(opts.photoStore) : null;
   // Demo only: one argon2 hash of the published demo password is shared by every demo login. Hashing is
   // deliberately slow (~0.1 s of CPU each), the password is the same for all of them anyway, and each user
   // still gets their own hash the first time they change it. Real accounts are always hashed one by one.
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  // The three run at once: sharp and argon2 work on threads of their own, and the first start is waited for.
+  const [photos, floorPlan, passwordHash] = await Promise.all([
+    opts.photoStore ? storeDemoPhotos(opts.photoStore) : null,
+    opts.photoStore ? storeDemoFloorPlan(opts.photoStore) : null,
+    hashPassword(DEMO_PASSWORD),
+  ]);
   return db.tx(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${SEED_LOCK})`);
     // Checked again under the lock: another instance may have seeded while we hashed. "Empty" means no
