@@ -12,9 +12,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { DEMO_PASSWORD } from '../src/demo/seed.ts';
-import { envNumber, load, machine, median, printTable, round, startServer, warmUp, type BenchResult, type LoadResult, type ServerHandle } from './lib.ts';
+import { envNumber, load, machine, median, printTable, round, startServer, warmUp, type BenchResult, type LoadResult, type ServerHandle, withScratchDatabase } from './lib.ts';
 
 /** The user whose profile /me returns: a workshop head (department scope, a real permission list). */
 const ME_USER = 'head1';
@@ -73,24 +72,6 @@ async function measure(db: 'pglite' | 'postgres', target: string, o: Options): P
   }
 }
 
-async function withPostgresDatabase<T>(serverUrl: string, fn: (url: string) => Promise<T>): Promise<T> {
-  const name = `sl_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  try {
-    return await fn(url.toString());
-  } finally {
-    const c = new pg.Client({ connectionString: serverUrl });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
-  }
-}
-
 interface Summary {
   req_s: number;
   p50_ms: number;
@@ -127,7 +108,7 @@ export async function runApiBench(): Promise<BenchResult> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const pgUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (pgUrl) runs.push(await withPostgresDatabase(pgUrl, (url) => measure('postgres', url, o)));
+  if (pgUrl) runs.push(await withScratchDatabase(pgUrl, `sl_bench_${randomBytes(6).toString('hex')}`, (url) => measure('postgres', url, o)));
 
   const ratios: Record<string, number> = {};
   for (const r of runs) {

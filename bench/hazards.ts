@@ -12,19 +12,17 @@
  * BENCH_DATABASE_URL (PostgreSQL server; default postgres://postgres@127.0.0.1:5432/postgres): a fresh
  * database `safeloop_bench` is created on it and dropped at the end.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { and, desc, eq } from 'drizzle-orm';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { hashPassword } from '../src/platform/auth/password.ts';
-import { openPglite, openPostgres, type Database } from '../src/platform/db/client.ts';
+import type { Database } from '../src/platform/db/client.ts';
 import type { App } from '../src/platform/http/app.ts';
 import { hazards } from '../src/modules/hazards/schema.ts';
 import { createServer } from '../src/server.ts';
 import { generateHazards, seedBenchOrg, type BenchOrg, type HazardCounts } from './hazardData.ts';
-import { envNumber, machine, median, printTable, round, type BenchResult } from './lib.ts';
+import { adminQuery, envNumber, machine, median, printTable, round, type BenchResult, withScratchPglite, withScratchPostgres } from './lib.ts';
 
 const PASSWORD = 'Bench@2026-hazards';
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -187,48 +185,6 @@ async function measure(kind: DbKind, db: Database, o: { hazards: number; people:
   }
 }
 
-async function withPglite<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-bench-hazards-'));
-  try {
-    const db = await openPglite(dir);
-    try {
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function adminQuery(serverUrl: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
-async function withPostgres<T>(serverUrl: string, fn: (db: Database) => Promise<T>): Promise<T> {
-  // A left-over from an interrupted run is dropped first: the bench always starts from empty tables.
-  await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-  await adminQuery(serverUrl, `CREATE DATABASE ${BENCH_DB}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DB}`;
-  try {
-    const db = await openPostgres(url.toString());
-    try {
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  } finally {
-    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-  }
-}
-
 async function reachable(serverUrl: string): Promise<boolean> {
   try {
     await adminQuery(serverUrl, 'SELECT 1');
@@ -286,10 +242,10 @@ export async function runHazardsBench(): Promise<BenchResult> {
   const notes: string[] = [];
   const measured: Measured[] = [];
   const t0 = performance.now();
-  if (dbs.includes('pglite')) measured.push(await withPglite((db) => measure('pglite', db, o)));
+  if (dbs.includes('pglite')) measured.push(await withScratchPglite('sl-bench-hazards-', (db) => measure('pglite', db, o)));
   if (dbs.includes('postgres')) {
     const server = process.env.BENCH_DATABASE_URL || DEFAULT_SERVER;
-    if (process.env.BENCH_DATABASE_URL || (await reachable(server))) measured.push(await withPostgres(server, (db) => measure('postgres', db, o)));
+    if (process.env.BENCH_DATABASE_URL || (await reachable(server))) measured.push(await withScratchPostgres(server, BENCH_DB, (db) => measure('postgres', db, o)));
     else notes.push(`postgres skipped: no server at ${server} (set BENCH_DATABASE_URL)`);
   }
 

@@ -9,13 +9,9 @@
  * Env: BENCH_MEASURES (5000), BENCH_DBS (pglite,postgres), BENCH_DATABASE_URL (PostgreSQL server; default
  * postgres://postgres@127.0.0.1:5432/postgres: a fresh database `safeloop_bench_insp` is made and dropped).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { systemCtx } from '../src/platform/auth/actor.ts';
-import { openPglite, openPostgres, type Database } from '../src/platform/db/client.ts';
+import type { Database } from '../src/platform/db/client.ts';
 import { newId } from '../src/platform/db/columns.ts';
 import { orgUnits } from '../src/platform/org/schema.ts';
 import { createTenant } from '../src/platform/org/tenants.ts';
@@ -23,7 +19,7 @@ import { riskControlMeasures, riskEvents, riskObjects, riskUnits } from '../src/
 import { generateTasksTx } from '../src/modules/inspections/generate.ts';
 import { runDailyGeneration } from '../src/modules/inspections/jobs.ts';
 import { syncMeasurePlansTx } from '../src/modules/inspections/plans.ts';
-import { envNumber, machine, printTable, round, type BenchResult } from './lib.ts';
+import { envNumber, machine, printTable, round, type BenchResult, withScratchPglite, withScratchPostgres } from './lib.ts';
 
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 const BENCH_DB = 'safeloop_bench_insp';
@@ -104,47 +100,6 @@ async function runOn(kind: 'pglite' | 'postgres', db: Database, n: number) {
   };
 }
 
-async function withPglite<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-bench-insp-'));
-  try {
-    const db = await openPglite(dir);
-    try {
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function adminQuery(serverUrl: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
-async function withPostgres<T>(serverUrl: string, fn: (db: Database) => Promise<T>): Promise<T> {
-  await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-  await adminQuery(serverUrl, `CREATE DATABASE ${BENCH_DB}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${BENCH_DB}`;
-  try {
-    const db = await openPostgres(url.toString());
-    try {
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  } finally {
-    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-  }
-}
-
 export async function runInspectionsBench(): Promise<BenchResult> {
   const n = envNumber('BENCH_MEASURES', 5000);
   const dbs = (process.env.BENCH_DBS ?? 'pglite,postgres').split(',').map((s) => s.trim());
@@ -152,10 +107,10 @@ export async function runInspectionsBench(): Promise<BenchResult> {
   const runs: BenchResult['runs'] = [];
   const notes: string[] = [];
   for (const kind of dbs) {
-    if (kind === 'pglite') runs.push(await withPglite((db) => runOn('pglite', db, n)));
+    if (kind === 'pglite') runs.push(await withScratchPglite('sl-bench-insp-', (db) => runOn('pglite', db, n)));
     else if (kind === 'postgres') {
       try {
-        runs.push(await withPostgres(serverUrl, (db) => runOn('postgres', db, n)));
+        runs.push(await withScratchPostgres(serverUrl, BENCH_DB, (db) => runOn('postgres', db, n)));
       } catch (e) {
         notes.push(`postgres skipped: ${e instanceof Error ? e.message : String(e)}`);
       }

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
+import { openPglite, openPostgres, type Database } from '../src/platform/db/client.ts';
 
 export const benchDir = path.dirname(fileURLToPath(import.meta.url));
 export const repoDir = path.resolve(benchDir, '..');
@@ -183,4 +185,55 @@ export function median(values: number[]): number {
   if (s.length === 0) return 0;
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+/** Runs `fn` on `db` and closes it afterwards, whatever happens. */
+async function using<T>(db: Database, fn: (db: Database) => Promise<T>): Promise<T> {
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** An embedded PGlite in a fresh temporary folder (migrated), removed afterwards. */
+export async function withScratchPglite<T>(prefix: string, fn: (db: Database) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  try {
+    return await using(await openPglite(dir), fn);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One statement on the PostgreSQL server itself (create/drop a database, a reachability probe). */
+export async function adminQuery(serverUrl: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * A fresh database `name` on the PostgreSQL server at `serverUrl` for `fn` (given its URL), dropped
+ * afterwards. A left-over from an interrupted run is dropped first: a bench always starts from empty tables.
+ */
+export async function withScratchDatabase<T>(serverUrl: string, name: string, fn: (url: string) => Promise<T>): Promise<T> {
+  await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  try {
+    return await fn(url.toString());
+  } finally {
+    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+/** `withScratchDatabase`, opened (and migrated) as SafeLoop opens PostgreSQL. */
+export function withScratchPostgres<T>(serverUrl: string, name: string, fn: (db: Database) => Promise<T>): Promise<T> {
+  return withScratchDatabase(serverUrl, name, async (url) => using(await openPostgres(url), fn));
 }
