@@ -1,14 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { newSecret, sha256 } from '../../platform/auth/service.ts';
 
 /** Device tokens: 32 random bytes, shown once; only the SHA-256 is stored (like session and API tokens). */
 export const DEVICE_TOKEN_PREFIX = 'sld_';
 
 export function newDeviceToken(): string {
-  return DEVICE_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  return newSecret(DEVICE_TOKEN_PREFIX);
 }
 
 export function hashDeviceToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return sha256(token);
 }
 
 export function looksLikeDeviceToken(token: string): boolean {
