@@ -18,6 +18,10 @@ export interface Config {
   loginMaxFailures: number;
   loginLockMinutes: number;
   rateLimitPerMinute: number;
+  /** Login attempts per client IP and minute, right or wrong: bounds the password-hashing CPU one address can use. */
+  loginAttemptsPerIpPerMinute: number;
+  /** Failed logins per client IP and minute before that IP is refused for the rest of the minute (password spraying). */
+  loginFailuresPerIpPerMinute: number;
   maxUploadMb: number;
   /** Embedded MQTT broker port; 1883 is usually taken by a plant's own broker. */
   mqttPort: number;
@@ -98,6 +102,8 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxFailures: intVar(env, 'LOGIN_MAX_FAILURES', 5, 1, 100, problems),
     loginLockMinutes: intVar(env, 'LOGIN_LOCK_MINUTES', 15, 1, 24 * 60, problems),
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 600, 10, 1_000_000, problems),
+    loginAttemptsPerIpPerMinute: intVar(env, 'LOGIN_ATTEMPTS_PER_IP_PER_MINUTE', 120, 1, 100_000, problems),
+    loginFailuresPerIpPerMinute: intVar(env, 'LOGIN_FAILURES_PER_IP_PER_MINUTE', 20, 1, 100_000, problems),
     maxUploadMb: intVar(env, 'MAX_UPLOAD_MB', 50, 1, 2048, problems),
     mqttPort: intVar(env, 'MQTT_PORT', 1884, 0, 65535, problems),
     mqttUrl: urlVar(env, 'MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:'], problems),

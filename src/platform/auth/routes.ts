@@ -3,8 +3,9 @@ import { stringifySetCookie } from 'cookie';
 import type { Config } from '../../config.ts';
 import { ctxOf } from '../http/app.ts';
 import { AppError } from '../http/errors.ts';
+import { createRateLimiter } from '../http/rateLimit.ts';
 import { ProblemResponses } from '../http/schemas.ts';
-import { describeMe, login, logout, SESSION_COOKIE } from './service.ts';
+import { describeMe, describeMeJson, login, logout, SESSION_COOKIE } from './service.ts';
 
 /**
  * The web session cookie: HTTP-only (no script reads it), SameSite=Strict (no cross-site request carries it;
@@ -50,21 +51,34 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  // Two limits per client IP on top of the per-account lockout (which is counted in the database). Attempts:
+  // every login costs an argon2 hash, so one address may not burn the CPU. Failures: a plant's phones often
+  // share one NAT address and a whole shift signs in at once, so right passwords are not what is limited;
+  // wrong ones are, which is what password spraying across many accounts produces.
+  const failures = createRateLimiter({ windowMs: 60_000, maxKeys: 100_000 });
   app.post(
     '/api/v1/auth/login',
     {
-      // Per-IP limit on top of the per-account lockout: stops password spraying across many accounts.
-      config: { public: true, rateLimitPerMinute: 20 },
+      config: { public: true, rateLimitPerMinute: app.deps.config.loginAttemptsPerIpPerMinute },
       schema: { tags: ['auth'], body: LoginBody, response: { 200: LoginResponse, ...ProblemResponses } },
     },
     async (request, reply) => {
       const { config, db } = app.deps;
       const now = (app.deps.now ?? (() => new Date()))();
+      const max = config.loginFailuresPerIpPerMinute;
+      const blocked = failures.check('login', request.ip, max, Date.now());
+      if (blocked !== null) {
+        void reply.header('retry-after', String(blocked));
+        throw new AppError('rate_limited', `more than ${max} failed logins per minute from this address`, { extra: { retryAfterSeconds: blocked } });
+      }
       const result = await login(db, config, now, {
         username: request.body.username,
         password: request.body.password,
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,
+      }).catch((err: unknown) => {
+        if (err instanceof AppError && (err.code === 'invalid_credentials' || err.code === 'account_locked')) failures.hit('login', request.ip, max, Date.now());
+        throw err;
       });
       request.actor = result.actor;
       void reply.header('set-cookie', sessionCookie(config, result.token, result.expiresAt));
@@ -84,9 +98,22 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  // The body is sent as JSON text made once per cached actor (describeMeJson): Fastify sends a string with a
+  // JSON content type as it is, so the route's serializer never runs. The schema still documents the shape
+  // (OpenAPI) and tests check the body against it; its TypeScript type is the text actually sent.
+  const MeJson = Type.Unsafe<string>(MeResponse);
   app.get(
     '/api/v1/me',
-    { config: { authenticated: true }, schema: { tags: ['auth'], response: { 200: MeResponse, ...ProblemResponses } } },
-    async (request) => describeMe(ctxOf(app, request)),
+    { config: { authenticated: true }, schema: { tags: ['auth'], response: { 200: MeJson, ...ProblemResponses } } },
+    // Not async: once the profile is loaded (nearly every call) the answer is sent without a promise.
+    (request, reply) => {
+      const json = describeMeJson(ctxOf(app, request));
+      void reply.type(JSON_TYPE);
+      if (typeof json !== 'string') return json;
+      void reply.send(json);
+      return undefined;
+    },
   );
 };
+
+const JSON_TYPE = 'application/json; charset=utf-8';

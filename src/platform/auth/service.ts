@@ -225,23 +225,45 @@ export async function resolveToken(db: Database, token: string, now: Date): Prom
 
 export type MeView = Awaited<ReturnType<typeof loadMe>>;
 
+/** A `/me` profile and its JSON text, made once per cached actor. */
+interface MeEntry {
+  view: MeView;
+  json: string;
+}
+
 /**
  * `/me` profiles, keyed by the cached actor object: the same TTL and invalidation as the actor cache (a new
  * actor after 10 s, logout, or any clearActorCache() gets a fresh profile), without the four queries per
- * call (the web app asks for /me on every page load). Holds the promise, so concurrent first calls share
- * one load; a WeakMap, so profiles go when their actor does.
+ * call (the web app asks for /me on every page load). The JSON text is kept too: serializing the permission
+ * list was the largest part of a cached `/me` (bench/README.md). Holds the promise, so concurrent first
+ * calls share one load; a WeakMap, so profiles go when their actor does.
  */
-const meCache = new WeakMap<Actor, Promise<MeView>>();
+const meCache = new WeakMap<Actor, Promise<MeEntry>>();
+/** The settled entries of meCache, for the synchronous path of `GET /me`. */
+const meReady = new WeakMap<Actor, MeEntry>();
 
-/** `GET /me`: the user with roles, permissions and data scope. */
-export function describeMe(ctx: Ctx): Promise<MeView> {
+function meEntry(ctx: Ctx): Promise<MeEntry> {
   const hit = meCache.get(ctx.actor);
   if (hit) return hit;
-  const loading = loadMe(ctx);
+  const loading = loadMe(ctx).then((view) => {
+    const entry = { view, json: JSON.stringify(view) };
+    meReady.set(ctx.actor, entry);
+    return entry;
+  });
   meCache.set(ctx.actor, loading);
   // A failed load (e.g. the user vanished) is not remembered: the next call asks the database again.
   loading.catch(() => meCache.delete(ctx.actor));
   return loading;
+}
+
+/** `GET /me`: the user with roles, permissions and data scope. */
+export async function describeMe(ctx: Ctx): Promise<MeView> {
+  return (await meEntry(ctx)).view;
+}
+
+/** The `/me` body as JSON text: synchronously when this actor's profile is loaded already. */
+export function describeMeJson(ctx: Ctx): string | Promise<string> {
+  return meReady.get(ctx.actor)?.json ?? meEntry(ctx).then((e) => e.json);
 }
 
 async function loadMe(ctx: Ctx) {

@@ -52,6 +52,8 @@ export interface OpenOptions {
    * tests, which all run with the guard, already catch.
    */
   nestingGuard?: boolean;
+  /** In-memory PGlite only: start from this dumped data directory (PGlite `dumpDataDir`), e.g. a migrated template. */
+  loadDataDir?: Blob;
 }
 
 /** Runs `fn` marked as inside a transaction, after checking it is not already in one. */
@@ -73,7 +75,7 @@ export async function openPglite(dataDir: string | null, opts: OpenOptions = {})
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
   ]);
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  const client = dataDir ? new PGlite(dataDir) : new PGlite(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
   await client.waitReady;
   const db = drizzlePglite({ client });
   const mutex = new Mutex();

@@ -4,9 +4,9 @@ import { createTestApp, seedSmallCompany, type TestApp } from '../../test/app.ts
 let t: TestApp;
 let s: Awaited<ReturnType<typeof seedSmallCompany>>;
 
-// A low general limit so the test reaches it quickly; login keeps its own fixed 20 per minute.
+// Low limits so the test reaches them quickly; login has limits of its own (attempts and failures per IP).
 beforeAll(async () => {
-  t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '12' });
+  t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '12', LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '30', LOGIN_FAILURES_PER_IP_PER_MINUTE: '20' });
   s = await seedSmallCompany(t);
 });
 afterAll(() => t.close());
@@ -66,18 +66,42 @@ describe('rate limits', () => {
     }
   });
 
-  it('counts login attempts on their own limit of 20 per minute, apart from the general one', async () => {
+  it('refuses an address after 20 failed logins in a minute, apart from the general limit', async () => {
     const ip = from('10.9.0.4');
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'nobody-here', password: 'wrong-password' }, ...ip });
       statuses.push(res.statusCode);
     }
-    // 20 wrong passwords are answered as such (more than the general limit of 12), the 21st is refused.
+    // 20 wrong passwords are answered as such (more than the general limit of 12), the 21st is refused…
     expect(statuses.slice(0, 20).every((c) => c === 401)).toBe(true);
     expect(statuses[20]).toBe(429);
+    // …and so is a right password from that address for the rest of the minute (spraying stops there).
+    const right = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: s.worker.username, password: s.worker.password }, ...ip });
+    expect(right.statusCode).toBe(429);
+    expect(right.json().code).toBe('rate_limited');
+    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
     // The general counter of that IP was not used up by the logins.
     const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', ...ip });
     expect(me.statusCode).toBe(401);
+  });
+
+  it('lets a whole shift sign in from one NAT address: right passwords do not count as failures', async () => {
+    const ip = from('10.9.0.9');
+    const people = [s.worker, s.leader, s.head, s.safety, s.auditor];
+    const statuses: number[] = [];
+    // 25 successful logins: more than the 20 failures allowed, fewer than the 30 attempts.
+    for (let i = 0; i < 25; i++) {
+      const who = people[i % people.length]!;
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: who.username, password: who.password }, ...ip });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses.every((c) => c === 200)).toBe(true);
+    // Attempts of any outcome are still bounded (each costs a password hash): the 31st in the minute is refused.
+    for (let i = 0; i < 5; i++) {
+      await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: s.worker.username, password: s.worker.password }, ...ip });
+    }
+    const over = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: s.worker.username, password: s.worker.password }, ...ip });
+    expect(over.statusCode).toBe(429);
   });
 });

@@ -18,6 +18,11 @@ export interface RateLimiter {
    * returns null when it is allowed, else the seconds until the window of that bucket ends.
    */
   hit(bucket: string, ip: string, max: number, nowMs: number): number | null;
+  /**
+   * Without counting: null when `ip` has used fewer than `max` of `bucket` in the current window, else the
+   * seconds until that window ends (for limits on outcomes, such as failed logins, counted with hit()).
+   */
+  check(bucket: string, ip: string, max: number, nowMs: number): number | null;
   /** Number of (bucket, ip) counters held; bounded by `maxKeys`. */
   size(): number;
 }
@@ -55,6 +60,11 @@ export function createRateLimiter(opts: { windowMs: number; maxKeys: number }): 
       }
       c.count++;
       return c.count <= max ? null : Math.max(1, Math.ceil((c.resetAt - nowMs) / 1000));
+    },
+    check(bucket, ip, max, nowMs) {
+      const c = counters.get(`${bucket} ${ip}`);
+      if (!c || c.resetAt <= nowMs || c.count < max) return null;
+      return Math.max(1, Math.ceil((c.resetAt - nowMs) / 1000));
     },
     size: () => counters.size,
   };
