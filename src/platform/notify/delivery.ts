@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import type { Ctx } from '../auth/actor.ts';
 import { requirePermission } from '../auth/scope.ts';
@@ -8,11 +8,30 @@ import { newId } from '../db/columns.ts';
 import { matchesPattern, registerSubscriber, silentLog, startPollLoop, type Log, type OutboxEvent } from '../events/dispatcher.ts';
 import { registerStreamReplay, sendToUser, type StreamFrame } from '../events/stream.ts';
 import { AppError, invalid } from '../http/errors.ts';
+import { registerJobHandler } from '../jobs/service.ts';
+import { tenantZone } from '../org/calendar.ts';
 import { people } from '../org/schema.ts';
-import { emailChannel, webhookChannel, type Channel, type EmailMessage, type SendResult, type WebhookMessage, type WebhookPayload } from './channels.ts';
-import { notificationChannels, notificationDeliveries, notifications } from './schema.ts';
+import {
+  dingTalkChannel,
+  emailChannel,
+  smsChannel,
+  smsText,
+  webhookChannel,
+  weComChannel,
+  type Channel,
+  type EmailMessage,
+  type RobotMessage,
+  type SendResult,
+  type SmsMessage,
+  type WebhookMessage,
+  type WebhookPayload,
+} from './channels.ts';
+import { ensureNotifySettings, preferenceChannelOf, preferencesOf, wants } from './preferences.ts';
+import { notificationChannels, notificationDeliveries, notifications, notificationStormWindows } from './schema.ts';
+import { renderSummary, STORM_SUMMARY_JOB, stormGate } from './storm.ts';
 import {
   getChannel,
+  isRobotKind,
   NOTIFICATION_CREATED,
   readChannelConfig,
   severityRank,
@@ -38,10 +57,27 @@ export function notificationFrame(n: NotificationRow): StreamFrame {
 
 // Registered at import time (see registerSubscriber): both exist before the dispatcher's first round.
 
-/** Live push: the new notification goes to the user's open streams on every instance. */
+/**
+ * Live push: the new notification goes to the user's open streams on every instance, if the user wants
+ * pop-ups of this severity (critical always) and no alarm storm is being summarised for them.
+ */
 registerSubscriber('notify.stream', NOTIFICATION_CREATED, async (tx, event) => {
   const n = await loadNotification(tx, event);
-  if (n && !n.readAt) await sendToUser(tx, n.userId, notificationFrame(n));
+  if (!n || n.readAt) return;
+  const prefs = (await preferencesOf(tx, n.tenantId, [n.userId])).get(n.userId);
+  if (!wants(prefs, 'in_app', n.severity)) return;
+  const settings = await ensureNotifySettings(tx, n.tenantId);
+  const gate = await stormGate(tx, n.createdAt, settings, {
+    tenantId: n.tenantId,
+    channelKey: 'sse',
+    recipientKey: n.userId,
+    type: n.type,
+    sourceKey: n.sourceKey,
+    place: n.place,
+    label: n.label,
+    severity: n.severity,
+  });
+  if (gate === 'send') await sendToUser(tx, n.userId, notificationFrame(n));
 });
 
 /** Reconnecting streams get the unread notifications newer than Last-Event-ID (UUIDv7 ids sort by time). */
@@ -56,7 +92,7 @@ registerStreamReplay(async (tx, actor, lastEventId) => {
   return rows.map(notificationFrame);
 });
 
-const severityLabel: Record<'zh-CN' | 'en', Record<Severity, string>> = {
+export const severityLabel: Record<'zh-CN' | 'en', Record<Severity, string>> = {
   'zh-CN': { info: '通知', warning: '警告', critical: '紧急' },
   en: { info: 'Notice', warning: 'Warning', critical: 'Critical' },
 };
@@ -80,10 +116,47 @@ export function channelMatches(channel: ChannelRow, type: string, severity: Seve
   return severityRank[severity] >= severityRank[min];
 }
 
+interface Person {
+  email: string | null;
+  phone: string | null;
+  locale: 'zh-CN' | 'en';
+}
+
+async function personOf(tx: Tx, userId: string): Promise<Person> {
+  // E-mail and mobile live on the person (people.email/phone), reached through users.personId.
+  const [u] = await tx
+    .select({ email: people.email, phone: people.phone, locale: users.locale })
+    .from(users)
+    .leftJoin(people, eq(people.id, users.personId))
+    .where(eq(users.id, userId));
+  return { email: u?.email?.trim() || null, phone: u?.phone?.trim() || null, locale: u?.locale === 'en' ? 'en' : 'zh-CN' };
+}
+
+export function renderRobot(n: Pick<NotificationRow, 'severity' | 'title' | 'body' | 'link' | 'place'>, locale: 'zh-CN' | 'en', atMobiles: string[]): RobotMessage & { link: string | null } {
+  const label = severityLabel[locale][n.severity];
+  const lines = [`### ${locale === 'en' ? `[${label}]` : `【${label}】`} ${n.title}`];
+  if (n.place) lines.push(locale === 'en' ? `Place: ${n.place}` : `地点：${n.place}`);
+  if (n.body) lines.push(n.body);
+  return { title: n.title.slice(0, 100), text: lines.join('\n\n'), atMobiles, link: n.link };
+}
+
+export function renderSms(n: Pick<NotificationRow, 'severity' | 'title' | 'place'>, phone: string, locale: 'zh-CN' | 'en', maxLength: number): SmsMessage {
+  const severity = locale === 'en' ? `[${severityLabel.en[n.severity]}] ` : `【${severityLabel['zh-CN'][n.severity]}】`;
+  return {
+    to: [phone],
+    text: smsText({ severity, place: n.place, title: n.title }, maxLength),
+    params: { severity: severityLabel[locale][n.severity], place: n.place ?? '', title: n.title.slice(0, 60) },
+  };
+}
+
+export const DEFAULT_SMS_MAX_LENGTH = 70;
+
 /**
  * Channel fan-out: one `notification_deliveries` row per matching channel, written in the dispatcher's
- * transaction (so exactly once per notification). Sending is left to `deliverPending`, outside any
- * transaction, with its own retries: a slow mail server never holds up the outbox.
+ * transaction (so exactly once per notification). Personal channels (e-mail, SMS, robots) honour the
+ * recipient's preferences and the storm rule; a group robot gets one message per notifyUsers call with
+ * every recipient who wants it @-mentioned. Sending is left to `deliverPending`, outside any transaction,
+ * with its own retries: a slow mail server never holds up the outbox.
  */
 registerSubscriber('notify.channels', NOTIFICATION_CREATED, async (tx, event, { now }) => {
   const n = await loadNotification(tx, event);
@@ -93,28 +166,19 @@ registerSubscriber('notify.channels', NOTIFICATION_CREATED, async (tx, event, { 
     .from(notificationChannels)
     .where(and(eq(notificationChannels.tenantId, n.tenantId), eq(notificationChannels.enabled, true)))).filter((c) => channelMatches(c, n.type, n.severity));
   if (channels.length === 0) return;
-  let recipient: { email: string | null; locale: 'zh-CN' | 'en' } | null = null;
-  if (channels.some((c) => c.kind === 'email')) {
-    // E-mail addresses live on the person (people.email), reached through users.personId.
-    const [u] = await tx
-      .select({ email: people.email, locale: users.locale })
-      .from(users)
-      .leftJoin(people, eq(people.id, users.personId))
-      .where(eq(users.id, n.userId));
-    recipient = { email: u?.email?.trim() || null, locale: u?.locale === 'en' ? 'en' : 'zh-CN' };
-  }
+  const personal = channels.some((c) => c.kind !== 'webhook');
+  const person = personal ? await personOf(tx, n.userId) : null;
+  const prefs = personal ? (await preferencesOf(tx, n.tenantId, [n.userId])).get(n.userId) : undefined;
+  const settings = personal ? await ensureNotifySettings(tx, n.tenantId) : null;
+  const batchId = typeof event.payload.batchId === 'string' ? event.payload.batchId : n.id;
+  const stormKey = { tenantId: n.tenantId, type: n.type, sourceKey: n.sourceKey, place: n.place, label: n.label, severity: n.severity };
   const rows: (typeof notificationDeliveries.$inferInsert)[] = [];
   for (const c of channels) {
     const base = { id: newId(), tenantId: n.tenantId, channelId: c.id, notificationId: n.id, eventType: n.type, createdAt: now, nextAttemptAt: now };
-    if (c.kind === 'email') {
-      const email = recipient?.email;
-      if (!email) {
-        // Logged, not silently skipped: the delivery log is where an operator looks for missing mail.
-        rows.push({ ...base, status: 'failed', error: 'recipient has no e-mail address (people.email)', payload: {} });
-        continue;
-      }
-      rows.push({ ...base, status: 'pending', recipient: email, payload: { ...renderEmail(n, email, recipient?.locale ?? 'zh-CN') } });
-    } else {
+    const pc = preferenceChannelOf(c.kind);
+    // The recipient chose not to get this severity here: nothing to send, nothing to log.
+    if (pc && !wants(prefs, pc, n.severity)) continue;
+    if (c.kind === 'webhook') {
       const payload: WebhookPayload = {
         id: event.id,
         type: n.type,
@@ -123,10 +187,94 @@ registerSubscriber('notify.channels', NOTIFICATION_CREATED, async (tx, event, { 
         data: { notificationId: n.id, userId: n.userId, severity: n.severity, title: n.title, link: n.link, refs: n.data },
       };
       rows.push({ ...base, status: 'pending', recipient: readChannelConfig(c).url ?? null, payload: { ...payload } });
+      continue;
     }
+    if (!person || !settings) continue;
+    if (isRobotKind(c.kind)) {
+      const dedupeKey = `robot:${c.id}:${batchId}`;
+      const mention = person.phone ? [person.phone] : [];
+      const [existing] = await tx.select({ id: notificationDeliveries.id, status: notificationDeliveries.status }).from(notificationDeliveries).where(eq(notificationDeliveries.dedupeKey, dedupeKey));
+      if (existing) {
+        // Same call, another recipient: one group message, one more @-mention (while it has not gone yet).
+        if (existing.status === 'pending' && mention.length > 0) {
+          await tx
+            .update(notificationDeliveries)
+            .set({ payload: sql`jsonb_set(${notificationDeliveries.payload}, '{atMobiles}', coalesce(${notificationDeliveries.payload}->'atMobiles', '[]'::jsonb) || ${JSON.stringify(mention)}::jsonb)` })
+            .where(eq(notificationDeliveries.id, existing.id));
+        }
+        continue;
+      }
+      if ((await stormGate(tx, n.createdAt, settings, { ...stormKey, channelKey: c.id, recipientKey: '*', batchId })) === 'suppressed') continue;
+      const { locale } = await tenantZone(tx, n.tenantId);
+      rows.push({ ...base, status: 'pending', dedupeKey, recipient: c.name, payload: { ...renderRobot(n, locale, mention) } });
+      continue;
+    }
+    const address = c.kind === 'email' ? person.email : person.phone;
+    if (!address) {
+      // Logged, not silently skipped: the delivery log is where an operator looks for a missing message.
+      const error = c.kind === 'email' ? 'recipient has no e-mail address (people.email)' : 'recipient has no mobile number (people.phone)';
+      rows.push({ ...base, status: 'failed', error, payload: {} });
+      continue;
+    }
+    if ((await stormGate(tx, n.createdAt, settings, { ...stormKey, channelKey: c.id, recipientKey: n.userId })) === 'suppressed') continue;
+    const payload =
+      c.kind === 'email' ? { ...renderEmail(n, address, person.locale) } : { ...renderSms(n, address, person.locale, readChannelConfig(c).maxLength ?? DEFAULT_SMS_MAX_LENGTH) };
+    rows.push({ ...base, status: 'pending', recipient: address, payload });
   }
+  if (rows.length === 0) return;
   await tx.insert(notificationDeliveries).values(rows);
   wakeDeliveries();
+});
+
+/**
+ * End of a stormy window: ONE summary to the recipient on that channel (live stream or a delivery).
+ * Idempotent: the window row is locked and `summary_sent_at` written in the same transaction, and a
+ * delivery is keyed `storm:<window>`, so a job run twice (crash after commit) sends nothing twice.
+ */
+registerJobHandler(STORM_SUMMARY_JOB, async ({ db, job, now }) => {
+  const windowId = typeof job.payload.windowId === 'string' ? job.payload.windowId : null;
+  if (!windowId || !UUID.test(windowId)) return;
+  await db.tx(async (tx) => {
+    const [w] = await tx.select().from(notificationStormWindows).where(eq(notificationStormWindows.id, windowId)).for('update');
+    if (!w || w.summarySentAt || w.suppressed === 0) return;
+    await tx.update(notificationStormWindows).set({ summarySentAt: now }).where(eq(notificationStormWindows.id, w.id));
+    const severity = (severityRank[w.severity as Severity] === undefined ? 'info' : w.severity) as Severity;
+    if (w.channelKey === 'sse') {
+      const person = await personOf(tx, w.recipientKey);
+      const text = renderSummary(w, person.locale);
+      await sendToUser(tx, w.recipientKey, {
+        event: 'notification.summary',
+        data: { id: w.id, type: w.type, severity, title: text.title, body: text.body, count: w.suppressed, place: w.place, windowStart: w.windowStart.toISOString(), windowEnd: w.windowEnd.toISOString() },
+      });
+      return;
+    }
+    const [c] = await tx.select().from(notificationChannels).where(eq(notificationChannels.id, w.channelKey));
+    if (!c || !c.enabled) return;
+    const base = { id: newId(), tenantId: w.tenantId, channelId: c.id, notificationId: null, eventType: 'notification.summary', createdAt: now, nextAttemptAt: now, dedupeKey: `storm:${w.id}` };
+    let row: typeof notificationDeliveries.$inferInsert;
+    if (isRobotKind(c.kind)) {
+      const { locale } = await tenantZone(tx, w.tenantId);
+      const text = renderSummary(w, locale);
+      row = { ...base, status: 'pending', recipient: c.name, payload: { ...renderRobot({ severity, title: text.title, body: text.body, link: null, place: null }, locale, []) } };
+    } else {
+      const person = await personOf(tx, w.recipientKey);
+      const text = renderSummary(w, person.locale);
+      const address = c.kind === 'email' ? person.email : person.phone;
+      if (!address) return;
+      const summary = { severity, title: text.body, body: null, link: null, place: w.place };
+      row = {
+        ...base,
+        status: 'pending',
+        recipient: address,
+        payload:
+          c.kind === 'email'
+            ? { ...renderEmail({ ...summary, title: text.title, body: text.body }, address, person.locale) }
+            : { ...renderSms({ ...summary, place: null }, address, person.locale, readChannelConfig(c).maxLength ?? DEFAULT_SMS_MAX_LENGTH) },
+      };
+    }
+    await tx.insert(notificationDeliveries).values(row).onConflictDoNothing();
+    wakeDeliveries();
+  });
 });
 
 export interface DeliverySettings {
@@ -155,6 +303,17 @@ export function deliveryBackoffMs(attempts: number): number {
 function isEmailMessage(p: Record<string, unknown>): p is Record<string, unknown> & EmailMessage {
   return typeof p.to === 'string' && typeof p.subject === 'string' && typeof p.text === 'string';
 }
+
+function isRobotMessage(p: Record<string, unknown>): p is Record<string, unknown> & RobotMessage {
+  return typeof p.title === 'string' && typeof p.text === 'string' && Array.isArray(p.atMobiles) && p.atMobiles.every((m) => typeof m === 'string');
+}
+
+function isSmsMessage(p: Record<string, unknown>): p is Record<string, unknown> & SmsMessage {
+  return Array.isArray(p.to) && p.to.every((m) => typeof m === 'string') && typeof p.text === 'string' && typeof p.params === 'object' && p.params !== null;
+}
+
+const absolute = (link: unknown, publicUrl: string): string | null =>
+  typeof link === 'string' && link ? (/^https?:\/\//.test(link) ? link : publicUrl.replace(/\/$/, '') + link) : null;
 
 function isWebhookPayload(p: Record<string, unknown>): p is Record<string, unknown> & WebhookPayload {
   return typeof p.id === 'string' && typeof p.type === 'string' && typeof p.occurredAt === 'string' && typeof p.tenantId === 'string' && typeof p.data === 'object';
@@ -187,6 +346,21 @@ async function sendOne(d: DeliveryRow, channel: ChannelRow | undefined, settings
     return emailFor(settings).send({ to: d.payload.to, subject: d.payload.subject, text: d.payload.text, link: typeof d.payload.link === 'string' ? d.payload.link : null });
   }
   const cfg = readChannelConfig(channel);
+  if (isRobotKind(channel.kind)) {
+    if (!cfg.token) return { ok: false, error: 'robot channel has no token', final: true };
+    if (!isRobotMessage(d.payload)) return { ok: false, error: 'stored robot message is malformed', final: true };
+    const link = absolute(d.payload.link, settings.publicUrl);
+    const message: RobotMessage = { title: d.payload.title, text: link ? `${d.payload.text}\n\n[${link}](${link})` : d.payload.text, atMobiles: [...new Set(d.payload.atMobiles)] };
+    return channel.kind === 'dingtalk'
+      ? dingTalkChannel({ url: cfg.url, token: cfg.token, secret: cfg.secret, timeoutMs: settings.webhookTimeoutMs, now: () => now }).send(message)
+      : weComChannel({ url: cfg.url, token: cfg.token, timeoutMs: settings.webhookTimeoutMs }).send(message);
+  }
+  if (channel.kind === 'sms') {
+    if (!cfg.url) return { ok: false, error: 'SMS channel has no url', final: true };
+    if (!isSmsMessage(d.payload)) return { ok: false, error: 'stored SMS message is malformed', final: true };
+    const params = Object.fromEntries(Object.entries(d.payload.params).map(([k, v]) => [k, String(v)]));
+    return smsChannel({ url: cfg.url, token: cfg.token, secret: cfg.secret, templateId: cfg.templateId, timeoutMs: settings.webhookTimeoutMs, now: () => now }).send({ to: d.payload.to, text: d.payload.text, params });
+  }
   if (!cfg.url || !cfg.secret) return { ok: false, error: 'webhook channel has no url or secret', final: true };
   if (!isWebhookPayload(d.payload)) return { ok: false, error: 'stored webhook payload is malformed', final: true };
   const payload: WebhookPayload = { id: d.payload.id, type: d.payload.type, occurredAt: d.payload.occurredAt, tenantId: d.payload.tenantId, data: d.payload.data };
@@ -307,7 +481,7 @@ export interface TestChannelResult {
  * Sends a test message through a channel now (outside any transaction) and logs it as a delivery
  * (`notify.test`). E-mail goes to `to`, or to the administrator's own address.
  */
-export async function testChannel(ctx: Ctx, settings: DeliverySettings, id: string, input: { to?: string }): Promise<TestChannelResult> {
+export async function testChannel(ctx: Ctx, settings: DeliverySettings, id: string, input: { to?: string; phone?: string }): Promise<TestChannelResult> {
   requirePermission(ctx.actor, 'notify:manage');
   const channel = await getChannel(ctx, id);
   const now = ctx.now();
@@ -332,6 +506,38 @@ export async function testChannel(ctx: Ctx, settings: DeliverySettings, id: stri
     recipient = to;
     payload = { ...message };
     outcome = await emailFor(settings).send(message);
+  } else if (channel.kind !== 'webhook') {
+    // Robots and SMS go through the same code as real deliveries (sendOne), only logged at once.
+    const cfg = readChannelConfig(channel);
+    let phone = input.phone ?? null;
+    if (!phone && ctx.actor.userId) phone = (await ctx.db.read((tx) => personOf(tx, ctx.actor.userId ?? ''))).phone;
+    const n = { severity: 'info' as const, title, body, link: '/', place: null };
+    if (channel.kind === 'sms') {
+      if (!phone) throw invalid('phone', 'required', 'phone: your person record has no mobile number; give one to send the test to');
+      payload = { ...renderSms(n, phone, locale, cfg.maxLength ?? DEFAULT_SMS_MAX_LENGTH) };
+      recipient = phone;
+    } else {
+      payload = { ...renderRobot(n, locale, phone ? [phone] : []) };
+      recipient = channel.name;
+    }
+    const fake: DeliveryRow = {
+      id: deliveryId,
+      tenantId: ctx.actor.tenantId,
+      channelId: channel.id,
+      notificationId: null,
+      eventType: type,
+      status: 'pending',
+      attempts: 0,
+      responseCode: null,
+      error: null,
+      payload,
+      createdAt: now,
+      sentAt: null,
+      nextAttemptAt: now,
+      recipient,
+      dedupeKey: null,
+    };
+    outcome = await sendOne(fake, channel, settings, now);
   } else {
     const cfg = readChannelConfig(channel);
     if (!cfg.url || !cfg.secret) throw new AppError('conflict', 'webhook channel has no url or secret');

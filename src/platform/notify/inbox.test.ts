@@ -37,9 +37,11 @@ describe('notifyUsers', () => {
     expect(events[0]).toMatchObject({ type: 'notification.created', entityType: 'notification', tenantId: s.tenant.id });
     expect(events.map((e) => e.payload).sort((a, b) => String(a.userId).localeCompare(String(b.userId)))).toEqual(
       rows
-        .map((r) => ({ notificationId: r.id, userId: r.userId, type: 'hazard.assigned', severity: 'critical' }))
+        // One batch id per call: group robots post one message for all its recipients.
+        .map((r) => ({ notificationId: r.id, userId: r.userId, type: 'hazard.assigned', severity: 'critical', batchId: events[0]?.payload.batchId }))
         .sort((a, b) => a.userId.localeCompare(b.userId)),
     );
+    expect(events[0]?.payload.batchId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('writes neither inbox rows nor events when the caller transaction rolls back', async () => {

@@ -3,6 +3,7 @@ import { ctxOf } from '../http/app.ts';
 import { IdParams, Page, PageQuery, ProblemResponses, Uuid, VersionField } from '../http/schemas.ts';
 import { expectedVersion } from '../http/version.ts';
 import { deliverySettingsFrom, testChannel } from './delivery.ts';
+import { getMyPreferences, getNotifySettings, putMyPreferences, updateNotifySettings } from './preferences.ts';
 // Registers the subscriber that fills webhook channels of domain events (at import, like every subscriber).
 import './eventWebhooks.ts';
 import {
@@ -49,10 +50,17 @@ const ChannelSourceT = Type.Union([Type.Literal('notifications'), Type.Literal('
   description: 'webhook: `notifications` (default) carries users\' notifications by type; `events` carries domain events (type, entity id, time) for integrations',
 });
 
+const KindT = Type.Union([Type.Literal('email'), Type.Literal('webhook'), Type.Literal('dingtalk'), Type.Literal('wecom'), Type.Literal('sms')]);
+
 export const ChannelConfigT = Type.Object(
   {
-    url: Type.Optional(Type.String({ maxLength: 2000, description: 'webhook: http(s) URL to POST to' })),
-    secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200, description: 'webhook: HMAC key; generated when left out' })),
+    url: Type.Optional(
+      Type.String({ maxLength: 2000, description: 'webhook, sms: http(s) URL to POST to; dingtalk, wecom: the robot endpoint (default the public one; set it to reach a proxy)' }),
+    ),
+    secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200, description: 'webhook: HMAC key (generated when left out); dingtalk: the 加签 secret; sms: HMAC key. Masked when read' })),
+    token: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'dingtalk: access_token; wecom: robot key; sms: API key. Never returned after saving (masked)' })),
+    templateId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'sms: template id of the provider' })),
+    maxLength: Type.Optional(Type.Integer({ minimum: 20, maximum: 500, description: 'sms: longest text (default 70)' })),
     minSeverity: Type.Optional(SeverityT),
     source: Type.Optional(ChannelSourceT),
   },
@@ -63,9 +71,17 @@ const EventTypes = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { m
 
 export const ChannelT = Type.Object({
   id: Type.String(),
-  kind: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
+  kind: KindT,
   name: Type.String(),
-  config: Type.Object({ url: Type.Optional(Type.String()), secret: Type.Optional(Type.String()), minSeverity: Type.Optional(SeverityT), source: Type.Optional(ChannelSourceT) }),
+  config: Type.Object({
+    url: Type.Optional(Type.String()),
+    secret: Type.Optional(Type.String()),
+    token: Type.Optional(Type.String()),
+    templateId: Type.Optional(Type.String()),
+    maxLength: Type.Optional(Type.Integer()),
+    minSeverity: Type.Optional(SeverityT),
+    source: Type.Optional(ChannelSourceT),
+  }),
   eventTypes: Type.Array(Type.String()),
   enabled: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
@@ -75,7 +91,7 @@ export type ChannelT = Static<typeof ChannelT>;
 
 export const CreateChannelBody = Type.Object(
   {
-    kind: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
+    kind: KindT,
     name: Type.String({ minLength: 1, maxLength: 100 }),
     config: ChannelConfigT,
     eventTypes: Type.Optional(EventTypes),
@@ -98,7 +114,10 @@ export const UpdateChannelBody = Type.Object(
 export type UpdateChannelBody = Static<typeof UpdateChannelBody>;
 
 export const TestChannelBody = Type.Object(
-  { to: Type.Optional(Type.String({ format: 'email', maxLength: 254, description: 'e-mail: where to send the test (default: your own address)' })) },
+  {
+    to: Type.Optional(Type.String({ format: 'email', maxLength: 254, description: 'e-mail: where to send the test (default: your own address)' })),
+    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9][0-9 -]{5,19}$', description: 'sms: number to send the test to; robots: number to @-mention (default: your own)' })),
+  },
   { additionalProperties: false },
 );
 export type TestChannelBody = Static<typeof TestChannelBody>;
@@ -130,7 +149,80 @@ export const Delivery = Type.Object({
 export const DeliveryQuery = Type.Object({ channelId: Type.Optional(Uuid), status: Type.Optional(StatusT), ...PageQuery }, { additionalProperties: false });
 export type DeliveryQuery = Static<typeof DeliveryQuery>;
 
+const SeverityList = Type.Array(SeverityT, { maxItems: 3, uniqueItems: true });
+const PreferencesT = Type.Object({ in_app: SeverityList, email: SeverityList, sms: SeverityList, robot: SeverityList });
+const PreferencesPatchT = Type.Object(
+  { in_app: Type.Optional(SeverityList), email: Type.Optional(SeverityList), sms: Type.Optional(SeverityList), robot: Type.Optional(SeverityList) },
+  { additionalProperties: false },
+);
+
+export const MyPreferences = Type.Object({
+  preferences: PreferencesT,
+  locked: PreferencesT,
+  defaults: PreferencesT,
+});
+export type MyPreferences = Static<typeof MyPreferences>;
+
+export const PutPreferencesBody = Type.Object({ preferences: PreferencesPatchT }, { additionalProperties: false });
+export type PutPreferencesBody = Static<typeof PutPreferencesBody>;
+
+export const NotifySettings = Type.Object({
+  stormWindowSeconds: Type.Integer(),
+  stormMaxPerWindow: Type.Integer(),
+  defaultPreferences: PreferencesT,
+  version: Type.Integer(),
+});
+export type NotifySettings = Static<typeof NotifySettings>;
+
+export const UpdateNotifySettingsBody = Type.Object(
+  {
+    stormWindowSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 3600, description: 'alarm-storm window' })),
+    stormMaxPerWindow: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'messages of one type/source sent one by one per recipient, channel and window' })),
+    defaultPreferences: Type.Optional(PreferencesPatchT),
+    ...VersionField,
+  },
+  { additionalProperties: false },
+);
+export type UpdateNotifySettingsBody = Static<typeof UpdateNotifySettingsBody>;
+
 export const notifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // --- own preferences -----------------------------------------------------------------------------
+  app.get(
+    '/api/v1/me/notification-preferences',
+    { config: { authenticated: true }, schema: { tags: ['notifications'], response: { 200: MyPreferences, ...ProblemResponses } } },
+    async (request) => getMyPreferences(ctxOf(app, request)),
+  );
+
+  app.put(
+    '/api/v1/me/notification-preferences',
+    {
+      config: { authenticated: true },
+      schema: {
+        tags: ['notifications'],
+        description: 'Severities per personal channel; channels left out keep their choice. Critical in-app pop-ups cannot be switched off (400).',
+        body: PutPreferencesBody,
+        response: { 200: MyPreferences, ...ProblemResponses },
+      },
+    },
+    async (request) => putMyPreferences(ctxOf(app, request), request.body.preferences),
+  );
+
+  // --- tenant notification settings (storm rule, default preferences) ------------------------------
+  app.get(
+    '/api/v1/notify/settings',
+    { config: { permission: 'notify:manage' }, schema: { tags: ['notify'], response: { 200: NotifySettings, ...ProblemResponses } } },
+    async (request) => getNotifySettings(ctxOf(app, request)),
+  );
+
+  app.patch(
+    '/api/v1/notify/settings',
+    { config: { permission: 'notify:manage' }, schema: { tags: ['notify'], body: UpdateNotifySettingsBody, response: { 200: NotifySettings, ...ProblemResponses } } },
+    async (request) => {
+      const { version, ...patch } = request.body;
+      return updateNotifySettings(ctxOf(app, request), patch, expectedVersion(request, version));
+    },
+  );
+
   // --- own inbox -----------------------------------------------------------------------------------
   app.get(
     '/api/v1/notifications',

@@ -29,6 +29,12 @@ export interface NotifyInput {
   link?: string | null;
   /** Small references (ids, numbers) for clients; not a copy of the record. */
   data?: Record<string, unknown>;
+  /**
+   * What raised it, for alarm-storm grouping and short texts: notifications of one type and `key` to one
+   * recipient are counted together (e.g. IoT alarms of one area). `place` ("Plant 1") is kept in SMS texts
+   * and summaries; `label` ("LEL high") is what a summary counts ("20 × LEL high").
+   */
+  source?: { key: string; place?: string | null; label?: string | null };
 }
 
 // Bounds keep one notification well inside PostgreSQL's 8000-byte NOTIFY payload (stream fan-out) and
@@ -61,6 +67,7 @@ export async function notifyUsers(tx: Tx, ctx: Pick<Ctx, 'actor' | 'now'>, input
   const data = input.data ?? {};
   if (Buffer.byteLength(JSON.stringify(data)) > MAX_DATA_BYTES) throw invalid('data', 'maxLength', `data: at most ${MAX_DATA_BYTES} bytes of JSON`);
   const severity = input.severity ?? 'info';
+  const source = input.source ? { key: input.source.key.slice(0, 200), place: input.source.place?.slice(0, 100) ?? null, label: input.source.label?.slice(0, 100) ?? null } : null;
   if (!severities.includes(severity)) throw invalid('severity', 'enum', 'severity: info, warning or critical');
 
   const tenantId = ctx.actor.tenantId;
@@ -88,15 +95,20 @@ export async function notifyUsers(tx: Tx, ctx: Pick<Ctx, 'actor' | 'now'>, input
       link: input.link ?? null,
       data,
       createdAt: now,
+      sourceKey: source?.key ?? null,
+      place: source?.place ?? null,
+      label: source?.label ?? null,
     }));
   if (rows.length === 0) return { ids: [] };
+  // One id per call: a group robot posts one message for all recipients of the call, not one each.
+  const batchId = newId();
   await tx.insert(notifications).values(rows);
   for (const r of rows) {
     await publishEvent(tx, ctx, {
       type: NOTIFICATION_CREATED,
       entityType: 'notification',
       entityId: r.id,
-      payload: { notificationId: r.id, userId: r.userId, type: r.type, severity: r.severity },
+      payload: { notificationId: r.id, userId: r.userId, type: r.type, severity: r.severity, batchId },
     });
   }
   return { ids: rows.map((r) => r.id) };
@@ -203,7 +215,10 @@ export async function markAllNotificationsRead(ctx: Ctx): Promise<{ count: numbe
 // ---------------------------------------------------------------------------------------------------
 // Channels (notify:manage)
 
-export type ChannelKind = 'email' | 'webhook';
+export const channelKinds = ['email', 'webhook', 'dingtalk', 'wecom', 'sms'] as const;
+export type ChannelKind = (typeof channelKinds)[number];
+/** Channels that post to a group chat: one message per notifyUsers call, recipients @-mentioned. */
+export const isRobotKind = (k: ChannelKind): k is 'dingtalk' | 'wecom' => k === 'dingtalk' || k === 'wecom';
 export type ChannelRow = typeof notificationChannels.$inferSelect;
 
 export const channelSources = ['notifications', 'events'] as const;
@@ -212,8 +227,14 @@ export type ChannelSource = (typeof channelSources)[number];
 export interface ChannelConfig {
   /** webhook: where to POST. */
   url?: string;
-  /** webhook: HMAC key. Stored, shown in full only in the create response. */
+  /** webhook: HMAC key, shown in full only in the create response. dingtalk: the 加签 secret. sms: HMAC key. Masked when read. */
   secret?: string;
+  /** dingtalk: access_token; wecom: the robot key; sms: API key. A credential: masked when read, never returned. */
+  token?: string;
+  /** sms: the provider's template id. */
+  templateId?: string;
+  /** sms: longest text in characters (default 70, one segment of Chinese text). */
+  maxLength?: number;
   /** Only notifications at least this severe go out through the channel. */
   minSeverity?: Severity;
   /**
@@ -255,6 +276,9 @@ export function readChannelConfig(row: ChannelRow): ChannelConfig {
   const out: ChannelConfig = {};
   if (typeof c.url === 'string') out.url = c.url;
   if (typeof c.secret === 'string') out.secret = c.secret;
+  if (typeof c.token === 'string') out.token = c.token;
+  if (typeof c.templateId === 'string') out.templateId = c.templateId;
+  if (typeof c.maxLength === 'number') out.maxLength = c.maxLength;
   if (typeof c.minSeverity === 'string' && (severities as readonly string[]).includes(c.minSeverity)) out.minSeverity = c.minSeverity as Severity;
   if (c.source === 'events') out.source = 'events';
   return out;
@@ -263,6 +287,8 @@ export function readChannelConfig(row: ChannelRow): ChannelConfig {
 export function toChannelDto(row: ChannelRow, opts: { revealSecret?: boolean } = {}): ChannelDto {
   const config = readChannelConfig(row);
   if (config.secret && !opts.revealSecret) config.secret = maskSecret(config.secret);
+  // Never shown again once saved: the administrator sees that one is set and can replace it.
+  if (config.token) config.token = maskSecret(config.token);
   return {
     id: row.id,
     kind: row.kind,
@@ -276,9 +302,49 @@ export function toChannelDto(row: ChannelRow, opts: { revealSecret?: boolean } =
 }
 
 /** Per-kind rules the TypeBox schema cannot express (which keys belong to which kind). */
+function checkUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid('config.url', 'format', 'config.url: not a valid URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('config.url', 'format', 'config.url: must be http or https');
+  if (url.username || url.password) throw invalid('config.url', 'format', 'config.url: no credentials in the URL; put the key in config.token');
+  return value;
+}
+
+const notAllowed = (field: string, kinds: string) => invalid(`config.${field}`, 'not_allowed', `config.${field}: only for ${kinds} channels`);
+
+/**
+ * Group robots and SMS: `token` (access token / robot key / API key) is required on create; on update a
+ * token or secret left out keeps the saved one (the client only ever sees them masked).
+ */
+function checkPersonalConfig(kind: 'dingtalk' | 'wecom' | 'sms', config: ChannelConfig, out: ChannelConfig): ChannelConfig {
+  if (config.source === 'events') throw invalid('config.source', 'not_allowed', 'config.source: domain events go to webhook channels only');
+  if (kind === 'sms') {
+    if (!config.url) throw invalid('config.url', 'required', 'config.url: is required for an SMS channel (the gateway endpoint)');
+  } else if (config.templateId !== undefined || config.maxLength !== undefined) {
+    throw notAllowed(config.templateId !== undefined ? 'templateId' : 'maxLength', 'SMS');
+  }
+  if (config.url) out.url = checkUrl(config.url);
+  if (kind === 'wecom' && config.secret !== undefined) throw notAllowed('secret', 'DingTalk, SMS and webhook');
+  if (config.secret !== undefined) out.secret = config.secret;
+  if (config.token !== undefined) {
+    if (config.token.trim().length === 0) throw invalid('config.token', 'minLength', 'config.token: must not be empty');
+    out.token = config.token.trim();
+  }
+  if (config.templateId !== undefined) out.templateId = config.templateId;
+  if (config.maxLength !== undefined) out.maxLength = config.maxLength;
+  return out;
+}
+
 function checkConfig(kind: ChannelKind, config: ChannelConfig): ChannelConfig {
   const out: ChannelConfig = {};
   if (config.minSeverity) out.minSeverity = config.minSeverity;
+  if (kind === 'dingtalk' || kind === 'wecom' || kind === 'sms') return checkPersonalConfig(kind, config, out);
+  if (config.token !== undefined) throw notAllowed('token', 'DingTalk, WeCom and SMS');
+  if (config.templateId !== undefined || config.maxLength !== undefined) throw notAllowed(config.templateId !== undefined ? 'templateId' : 'maxLength', 'SMS');
   if (kind === 'email') {
     if (config.url !== undefined) throw invalid('config.url', 'not_allowed', 'config.url: only for webhook channels');
     if (config.secret !== undefined) throw invalid('config.secret', 'not_allowed', 'config.secret: only for webhook channels');
@@ -286,15 +352,7 @@ function checkConfig(kind: ChannelKind, config: ChannelConfig): ChannelConfig {
     return out;
   }
   if (!config.url) throw invalid('config.url', 'required', 'config.url: is required for a webhook channel');
-  let url: URL;
-  try {
-    url = new URL(config.url);
-  } catch {
-    throw invalid('config.url', 'format', 'config.url: not a valid URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('config.url', 'format', 'config.url: must be http or https');
-  if (url.username || url.password) throw invalid('config.url', 'format', 'config.url: no credentials in the URL; the signature authenticates us');
-  out.url = config.url;
+  out.url = checkUrl(config.url);
   if (config.source === 'events') {
     // Severity belongs to notifications; a domain event has none.
     if (config.minSeverity) throw invalid('config.minSeverity', 'not_allowed', 'config.minSeverity: only for channels of notifications');
@@ -347,6 +405,9 @@ export async function createChannel(ctx: Ctx, input: ChannelInput): Promise<Chan
   requirePermission(ctx.actor, 'notify:manage');
   const config = checkConfig(input.kind, input.config);
   if (input.kind === 'webhook' && !config.secret) config.secret = newWebhookSecret();
+  if (input.kind !== 'email' && input.kind !== 'webhook' && !config.token) {
+    throw invalid('config.token', 'required', input.kind === 'sms' ? 'config.token: the gateway API key is required' : 'config.token: the robot access token (DingTalk) or key (WeCom) is required');
+  }
   const eventTypes = checkEventTypes(input.eventTypes);
   const row = await ctx.db.tx(async (tx) => {
     const [created] = await tx
@@ -366,7 +427,8 @@ export async function createChannel(ctx: Ctx, input: ChannelInput): Promise<Chan
     await recordChange(tx, ctx, { action: 'notify.channel_created', entityType: 'notification_channel', entityId: created.id, after: auditView(created) });
     return created;
   });
-  return toChannelDto(row, { revealSecret: true });
+  // Only a generated webhook secret is shown (once): the administrator typed the others and has them.
+  return toChannelDto(row, { revealSecret: input.kind === 'webhook' });
 }
 
 export interface ChannelPatch {
@@ -387,6 +449,10 @@ export async function updateChannel(ctx: Ctx, id: string, patch: ChannelPatch, v
       const config = checkConfig(before.kind, patch.config);
       const old = readChannelConfig(before);
       if (before.kind === 'webhook' && !config.secret) config.secret = old.secret ?? newWebhookSecret();
+      if (before.kind !== 'email' && before.kind !== 'webhook') {
+        if (!config.token && old.token) config.token = old.token;
+        if (config.secret === undefined && old.secret && before.kind !== 'wecom') config.secret = old.secret;
+      }
       set.config = { ...config };
     }
     if (patch.eventTypes !== undefined) set.eventTypes = checkEventTypes(patch.eventTypes);

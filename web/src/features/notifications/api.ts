@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, type Page } from '../../api/client.ts';
+import { api, request, type Page } from '../../api/client.ts';
 
 /** GET /api/v1/notifications (docs/api-contract.md). */
 export interface Notification {
@@ -64,4 +64,43 @@ export function useMarkAllRead() {
     mutationFn: () => api.post<void>('/notifications/read-all'),
     onSuccess: () => qc.invalidateQueries({ queryKey: notificationKeys.all }),
   });
+}
+
+// --- personal preferences (GET/PUT /api/v1/me/notification-preferences) ------------------------------
+
+export type PreferenceSeverity = 'info' | 'warning' | 'critical';
+export const preferenceChannels = ['in_app', 'email', 'sms', 'robot'] as const;
+export type PreferenceChannel = (typeof preferenceChannels)[number];
+export type Preferences = Record<PreferenceChannel, PreferenceSeverity[]>;
+
+export interface MyPreferences {
+  preferences: Preferences;
+  /** Severities that cannot be switched off per channel (critical in-app pop-ups). */
+  locked: Preferences;
+  defaults: Preferences;
+}
+
+const preferenceKey = ['notifications', 'preferences'] as const;
+
+export function useMyPreferences() {
+  return useQuery({ queryKey: preferenceKey, queryFn: () => api.get<MyPreferences>('/me/notification-preferences') });
+}
+
+export function useSavePreferences() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (preferences: Partial<Preferences>) => request<MyPreferences>('PUT', '/me/notification-preferences', { body: { preferences } }),
+    onSuccess: (data) => qc.setQueryData(preferenceKey, data),
+  });
+}
+
+/** A live-stream frame that stands for many suppressed notifications during an alarm storm. */
+export interface NotificationSummary {
+  id: string;
+  type: string;
+  severity: PreferenceSeverity;
+  title: string;
+  body: string;
+  count: number;
+  place: string | null;
 }

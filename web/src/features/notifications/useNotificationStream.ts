@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { notificationKeys, type Notification } from './api.ts';
+import { notificationKeys, type Notification, type NotificationSummary } from './api.ts';
 
 export type StreamState = 'connecting' | 'open' | 'closed';
 
@@ -49,6 +49,28 @@ export function useNotificationStream(onNotification: (n: Notification) => void)
         void qc.invalidateQueries({ queryKey: notificationKeys.recent });
         void qc.invalidateQueries({ queryKey: notificationKeys.unread });
         handler.current(n);
+      });
+      // Alarm storm: the server held back many pop-ups and sends one summary per window instead. The inbox
+      // has every item, so the unread count is refetched rather than counted here.
+      es.addEventListener('notification.summary', (ev: MessageEvent<string>) => {
+        let sum: NotificationSummary;
+        try {
+          sum = JSON.parse(ev.data) as NotificationSummary;
+        } catch {
+          return;
+        }
+        void qc.invalidateQueries({ queryKey: notificationKeys.all });
+        handler.current({
+          id: sum.id,
+          type: 'notification.summary',
+          severity: sum.severity,
+          title: sum.title,
+          body: sum.body,
+          link: null,
+          data: { count: sum.count, place: sum.place, type: sum.type },
+          createdAt: new Date().toISOString(),
+          readAt: null,
+        });
       });
       es.onerror = () => {
         if (es && es.readyState === EventSource.CLOSED) {
