@@ -63,6 +63,25 @@ async function main(): Promise<void> {
   const clients = await Promise.all(
     devices.map(async (d) => ({ d, c: await mqtt.connectAsync(args.mqtt, { username: d.id, password: demoDeviceToken(d.code), reconnectPeriod: 2000, will: { topic: `safeloop/v1/devices/${d.id}/status`, payload: Buffer.from('{"status":"offline"}'), qos: 1, retain: false } }) })),
   );
+  // Linkage: every device answers its commands (docs/iot.md "Linkage") after a short, realistic delay.
+  let ventilatedAt: number | null = null;
+  for (const { d, c } of clients) {
+    await c.subscribeAsync(`safeloop/v1/devices/${d.id}/commands/#`, { qos: 1 });
+    c.on('message', (topic, payload) => {
+      if (!topic.startsWith(`safeloop/v1/devices/${d.id}/commands/`)) return;
+      let cmd: { id?: unknown; command?: unknown };
+      try {
+        cmd = JSON.parse(payload.toString()) as { id?: unknown; command?: unknown };
+      } catch {
+        return;
+      }
+      if (typeof cmd.id !== 'string') return;
+      const name = typeof cmd.command === 'string' ? cmd.command : '?';
+      if (name === 'ventilation.start') ventilatedAt ??= Date.now();
+      console.log(`${d.code}: command ${name} received, confirming`);
+      setTimeout(() => void c.publishAsync(`safeloop/v1/devices/${d.id}/command-results`, JSON.stringify({ id: cmd.id, ok: true, message: `${name} done (simulated)` }), { qos: 1 }), 300 + Math.random() * 1200);
+    });
+  }
   console.log(`simulating ${points.length} points on ${clients.length} devices every ${intervalMs / 1000} s${args.leak ? ' with a gas leak in the paint shop' : ''}; Ctrl+C to stop`);
   let sent = 0;
   const tick = async () => {

@@ -7,6 +7,7 @@ import { ingestInTx } from '../modules/iot/ingest.ts';
 import { iotAlarmRules, iotDevices, iotGateways, iotPoints, iotReadings, iotRollups } from '../modules/iot/schema.ts';
 import { hashDeviceToken } from '../modules/iot/tokens.ts';
 import { seededRandom } from './random.ts';
+import { seedDemoLinkage } from './iotLinkage.ts';
 
 /**
  * IoT monitoring demo (issue 8): a gateway in 二厂, five devices with 20 points (flammable and toxic gas,
@@ -174,6 +175,10 @@ export async function seedDemoIot(tx: Tx, db: Database, tenantId: string, now: D
   for (let i = 0; i < readingRows.length; i += 2000) await tx.insert(iotReadings).values(readingRows.slice(i, i + 2000));
   const rollupRows = [...rollups.values()];
   for (let i = 0; i < rollupRows.length; i += 2000) await tx.insert(iotRollups).values(rollupRows.slice(i, i + 2000));
+
+  // Linkage devices and rules of the paint shop, before the episode so its gas alarm sends its commands.
+  const paintShop = unitId.get('P2-TZ');
+  if (paintShop) await seedDemoLinkage(tx, tenantId, paintShop, gatewayId, demoDeviceToken, created);
 
   // The last three minutes through the real ingestion path: rollups, live values, rule evaluation, alarms.
   const byDevice = new Map<string, typeof tails>();

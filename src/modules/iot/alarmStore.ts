@@ -10,7 +10,7 @@ import { tenantZone } from '../../platform/org/calendar.ts';
 import { loginOf } from '../../platform/org/directory.ts';
 import { orgUnits } from '../../platform/org/schema.ts';
 import { loadEscalationSteps, type EscalationStepRow } from './defaults.ts';
-import { notices, type AlarmFacts } from './messages.ts';
+import { alarmLabel, notices, type AlarmFacts } from './messages.ts';
 import { iotAlarmEvents, iotAlarms, iotPoints, type AlarmEventKind, type AlarmSeverity } from './schema.ts';
 
 /** The one write path of alarms: event row + audit + outbox in the caller's transaction, escalation timers. */
@@ -50,6 +50,11 @@ export async function recordAlarmEvent(
   );
 }
 
+/**
+ * Alarm severity → notification severity, the scale users pick per channel in their preferences:
+ * critical and major alarms are "critical" (always pop up; SMS and robots by default), minor and warning
+ * alarms are "warning". The alarm's own severity travels in `data.alarmSeverity`.
+ */
 export const notifySeverity = (s: AlarmSeverity): Severity => (s === 'critical' || s === 'major' ? 'critical' : 'warning');
 
 /**
@@ -88,6 +93,7 @@ export async function notifyStep(tx: Tx, ctx: Ctx, alarm: AlarmRow, step: Escala
   const { locale } = await tenantZone(tx, alarm.tenantId);
   const facts = { ...(await alarmFacts(tx, alarm)), minutesUnacked: step.afterMinutes };
   const n = escalation ? notices.escalated(facts) : notices.raised(facts);
+  const [area] = alarm.orgUnitId ? await tx.select({ name: orgUnits.name }).from(orgUnits).where(eq(orgUnits.id, alarm.orgUnitId)) : [];
   await notifyUsers(tx, ctx, {
     userIds: recipients,
     type: n.type,
@@ -95,7 +101,9 @@ export async function notifyStep(tx: Tx, ctx: Ctx, alarm: AlarmRow, step: Escala
     title: n.title[locale].slice(0, 200),
     body: n.body[locale].slice(0, 1000),
     link: `/iot/monitor?alarm=${alarm.id}`,
-    data: { alarmId: alarm.id, pointId: alarm.pointId, stepId: step.id },
+    data: { alarmId: alarm.id, pointId: alarm.pointId, stepId: step.id, alarmSeverity: alarm.severity },
+    // Alarms of one area are one storm group per recipient and channel (see platform/notify/storm.ts).
+    source: { key: `area:${alarm.orgUnitId ?? 'none'}`, place: area?.name ?? null, label: alarmLabel(facts, locale) },
   });
   return recipients.length;
 }

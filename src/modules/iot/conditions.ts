@@ -6,6 +6,8 @@ import { emptyState, worse, type Outcome, type RuleDef, type RuleState } from '.
 import { nextAlarmState } from './lifecycle.ts';
 import { armEscalation, cancelEscalation, openAlarmFor, recordAlarmEvent, type AlarmRow, type PointRow } from './alarmStore.ts';
 import { type iotAlarmRules, iotAlarms, iotRuleStates } from './schema.ts';
+// Linkage commands are queued in the same transaction as the alarm change (sent after commit).
+import { queueLinkage } from './linkage.ts';
 
 /**
  * Turns rule outcomes into alarm rows: raise (or re-activate the one open alarm of the point and rule),
@@ -46,6 +48,8 @@ async function raise(tx: Tx, ctx: Ctx, point: PointRow, rule: RuleRow, value: nu
       .where(eq(iotAlarms.id, open.id))
       .returning();
     await recordAlarmEvent(tx, ctx, 'updated', open, after!, { value, data: { retriggered: true } });
+    // Cleared (unacknowledged) and back: for the devices it is a new raise (start the fan again).
+    if (open.state === 'cleared_unack') await queueLinkage(tx, ctx, after!, 'raised');
     if (next === 'active_unack' && open.state !== 'active_unack') await armEscalation(tx, ctx, after!);
     return;
   }
@@ -54,6 +58,7 @@ async function raise(tx: Tx, ctx: Ctx, point: PointRow, rule: RuleRow, value: nu
     .values({ id: newId(), tenantId: point.tenantId, orgUnitId: point.orgUnitId, pointId: point.id, ruleId: rule.id, kind: rule.kind, severity: rule.severity, state: 'active_unack', limit: rule.kind === 'no_data' ? rule.timeoutS : rule.limit, raisedAt: at, raisedValue: value, lastValue: value, peakValue: value, lastAt: at, updatedAt: ctx.now() })
     .returning();
   await recordAlarmEvent(tx, ctx, 'raised', null, a!, { value });
+  await queueLinkage(tx, ctx, a!, 'raised');
   await armEscalation(tx, ctx, a!);
 }
 
@@ -81,6 +86,7 @@ export async function clearOpenAlarm(tx: Tx, ctx: Ctx, open: AlarmRow, value: nu
     .where(eq(iotAlarms.id, open.id))
     .returning();
   await recordAlarmEvent(tx, ctx, 'cleared', open, after!, { value, note });
+  await queueLinkage(tx, ctx, after!, 'cleared');
   await cancelEscalation(tx, open.id, ctx.now());
   return after!;
 }

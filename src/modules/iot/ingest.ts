@@ -4,10 +4,10 @@ import type { Database, Tx } from '../../platform/db/client.ts';
 import { publishEvent } from '../../platform/events/outbox.ts';
 import { AppError, invalid } from '../../platform/http/errors.ts';
 import type { PointRow } from './alarmStore.ts';
-import { applyOutcome, lockRuleState, ruleDef, saveRuleState, type RuleRow } from './conditions.ts';
-import { evaluateReading } from './evaluate.ts';
+import { applyOutcome, ruleDef, type RuleRow } from './conditions.ts';
+import { emptyState, evaluateReading, type RuleState } from './evaluate.ts';
 import type { ParsedReading } from './payload.ts';
-import { iotAlarmRules, iotDevices, iotPoints, iotReadings, iotRollups, type RollupGrain } from './schema.ts';
+import { iotAlarmRules, iotDevices, iotPoints, iotReadings, iotRollups, iotRuleStates, type RollupGrain } from './schema.ts';
 import { hashDeviceToken, looksLikeDeviceToken } from './tokens.ts';
 
 /**
@@ -45,8 +45,20 @@ async function activeDevice(tx: Tx, deviceId: string): Promise<DeviceRow> {
 
 const bucketOf = (ts: Date, grain: RollupGrain) => new Date(Math.floor(ts.getTime() / (grain === 'minute' ? 60_000 : 3_600_000)) * (grain === 'minute' ? 60_000 : 3_600_000));
 
-async function upsertRollups(tx: Tx, tenantId: string, rows: { pointId: string; ts: Date; value: number }[]): Promise<void> {
-  const acc = new Map<string, { pointId: string; grain: RollupGrain; bucket: Date; count: number; sum: number; min: number; max: number }>();
+/** Rows per INSERT statement: PostgreSQL allows 65 535 parameters per statement (5 per reading). */
+const INSERT_CHUNK = 5000;
+
+/**
+ * A PostgreSQL array literal for one `unnest($n::type[])` parameter: one parameter per column instead of
+ * one per value, so a bulk UPDATE of hundreds of rows is a single short statement on both drivers.
+ * Only values that need no quoting reach it (uuids, finite numbers, ISO times, booleans).
+ */
+function pgArray(values: (string | number | boolean | Date | null)[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : v instanceof Date ? `"${v.toISOString()}"` : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v))).join(',')}}`;
+}
+
+async function upsertRollups(tx: Tx, rows: { tenantId: string; pointId: string; ts: Date; value: number }[]): Promise<void> {
+  const acc = new Map<string, { tenantId: string; pointId: string; grain: RollupGrain; bucket: Date; count: number; sum: number; min: number; max: number }>();
   for (const r of rows) {
     for (const grain of ['minute', 'hour'] as const) {
       const bucket = bucketOf(r.ts, grain);
@@ -57,22 +69,26 @@ async function upsertRollups(tx: Tx, tenantId: string, rows: { pointId: string; 
         a.sum += r.value;
         a.min = Math.min(a.min, r.value);
         a.max = Math.max(a.max, r.value);
-      } else acc.set(k, { pointId: r.pointId, grain, bucket, count: 1, sum: r.value, min: r.value, max: r.value });
+      } else acc.set(k, { tenantId: r.tenantId, pointId: r.pointId, grain, bucket, count: 1, sum: r.value, min: r.value, max: r.value });
     }
   }
   if (acc.size === 0) return;
-  await tx
-    .insert(iotRollups)
-    .values([...acc.values()].map((a) => ({ tenantId, ...a })))
-    .onConflictDoUpdate({
-      target: [iotRollups.pointId, iotRollups.grain, iotRollups.bucket],
-      set: {
-        count: sql`${iotRollups.count} + excluded.count`,
-        sum: sql`${iotRollups.sum} + excluded.sum`,
-        min: sql`LEAST(${iotRollups.min}, excluded.min)`,
-        max: sql`GREATEST(${iotRollups.max}, excluded.max)`,
-      },
-    });
+  // Sorted by key: two instances upserting the same buckets lock them in the same order (no deadlock).
+  const values = [...acc.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
+    await tx
+      .insert(iotRollups)
+      .values(values.slice(i, i + INSERT_CHUNK))
+      .onConflictDoUpdate({
+        target: [iotRollups.pointId, iotRollups.grain, iotRollups.bucket],
+        set: {
+          count: sql`${iotRollups.count} + excluded.count`,
+          sum: sql`${iotRollups.sum} + excluded.sum`,
+          min: sql`LEAST(${iotRollups.min}, excluded.min)`,
+          max: sql`GREATEST(${iotRollups.max}, excluded.max)`,
+        },
+      });
+  }
 }
 
 /** Rules that apply to a point: its own, and those of its point type. */
@@ -100,52 +116,199 @@ export async function rulesFor(tx: Tx, tenantId: string, points: PointRow[]): Pr
   return out;
 }
 
-async function evaluatePoint(tx: Tx, ctx: ReturnType<typeof systemCtx>, point: PointRow, rules: RuleRow[], readings: { ts: Date; value: number }[]): Promise<void> {
-  for (const rule of rules) {
-    let state = await lockRuleState(tx, point.tenantId, point.id, rule.id);
-    for (const r of readings) {
-      const o = evaluateReading(ruleDef(rule), state, r);
-      state = o.state;
-      if (o.action !== 'none') await applyOutcome(tx, ctx, point, rule, o, r.value, r.ts);
-    }
-    await saveRuleState(tx, point.id, rule.id, state);
-  }
+interface PairWork {
+  point: PointRow;
+  rule: RuleRow;
+  readings: { ts: Date; value: number }[];
 }
 
 /**
- * Stores one message of a device in the caller's transaction. Throws a 400 AppError (nothing written) when
- * a reading names no point of the device.
+ * Evaluates the rules of every touched point of a batch. The state rows of all (point, rule) pairs are
+ * created and locked with one statement each (sorted, so concurrent instances lock in the same order and
+ * concurrent readings of a point are evaluated one after the other), evaluated in memory, and written back
+ * with one UPDATE; only an outcome (raise, update, clear) touches the alarm tables.
  */
-export async function ingestInTx(tx: Tx, db: Database, deviceId: string, readings: ParsedReading[], now: Date): Promise<IngestResult> {
-  const device = await activeDevice(tx, deviceId);
-  const keys = [...new Set(readings.map((r) => r.key))];
-  const points = await tx
+async function evaluatePairs(tx: Tx, db: Database, now: Date, work: PairWork[]): Promise<void> {
+  if (work.length === 0) return;
+  work.sort((a, b) => (a.point.id === b.point.id ? (a.rule.id < b.rule.id ? -1 : 1) : a.point.id < b.point.id ? -1 : 1));
+  await tx
+    .insert(iotRuleStates)
+    .values(work.map((w) => ({ tenantId: w.point.tenantId, pointId: w.point.id, ruleId: w.rule.id })))
+    .onConflictDoNothing();
+  const pointIds = [...new Set(work.map((w) => w.point.id))];
+  const ruleIds = [...new Set(work.map((w) => w.rule.id))];
+  const rows = await tx
     .select()
-    .from(iotPoints)
-    .where(and(eq(iotPoints.deviceId, device.id), inArray(iotPoints.key, keys), isNull(iotPoints.archivedAt)));
-  const byKey = new Map(points.map((p) => [p.key, p]));
-  readings.forEach((r, i) => {
-    if (!byKey.has(r.key)) throw invalid(`readings[${i}].point`, 'exists', `readings[${i}].point: device ${device.code} has no point "${r.key}"`);
-  });
-  const rows = readings.map((r) => ({ tenantId: device.tenantId, pointId: byKey.get(r.key)!.id, ts: r.ts, value: r.value, receivedAt: now }));
-  const inserted = await tx.insert(iotReadings).values(rows).onConflictDoNothing().returning({ pointId: iotReadings.pointId, ts: iotReadings.ts, value: iotReadings.value });
-  await upsertRollups(tx, device.tenantId, inserted);
+    .from(iotRuleStates)
+    .where(and(inArray(iotRuleStates.pointId, pointIds), inArray(iotRuleStates.ruleId, ruleIds)))
+    .orderBy(iotRuleStates.pointId, iotRuleStates.ruleId)
+    .for('update');
+  const stateOf = new Map(rows.map((s) => [`${s.pointId}|${s.ruleId}`, { latched: s.latched, breachSince: s.breachSince, breachCount: s.breachCount, prevValue: s.prevValue, prevTs: s.prevTs } as RuleState]));
+  const ctxByTenant = new Map<string, ReturnType<typeof systemCtx>>();
+  const saved: { pointId: string; ruleId: string; s: RuleState }[] = [];
+  for (const w of work) {
+    let ctx = ctxByTenant.get(w.point.tenantId);
+    if (!ctx) ctxByTenant.set(w.point.tenantId, (ctx = systemCtx(db, w.point.tenantId, () => now)));
+    let state = stateOf.get(`${w.point.id}|${w.rule.id}`) ?? emptyState();
+    for (const r of w.readings) {
+      const o = evaluateReading(ruleDef(w.rule), state, r);
+      state = o.state;
+      if (o.action !== 'none') await applyOutcome(tx, ctx, w.point, w.rule, o, r.value, r.ts);
+    }
+    saved.push({ pointId: w.point.id, ruleId: w.rule.id, s: state });
+  }
+  await tx.execute(sql`
+    UPDATE iot_rule_states AS s SET latched = v.latched, breach_since = v.breach_since, breach_count = v.breach_count, prev_value = v.prev_value, prev_ts = v.prev_ts
+    FROM (SELECT unnest(${pgArray(saved.map((x) => x.pointId))}::uuid[]) AS point_id,
+                 unnest(${pgArray(saved.map((x) => x.ruleId))}::uuid[]) AS rule_id,
+                 unnest(${pgArray(saved.map((x) => x.s.latched))}::boolean[]) AS latched,
+                 unnest(${pgArray(saved.map((x) => x.s.breachSince))}::timestamptz[]) AS breach_since,
+                 unnest(${pgArray(saved.map((x) => x.s.breachCount))}::integer[]) AS breach_count,
+                 unnest(${pgArray(saved.map((x) => x.s.prevValue))}::double precision[]) AS prev_value,
+                 unnest(${pgArray(saved.map((x) => x.s.prevTs))}::timestamptz[]) AS prev_ts) AS v
+    WHERE s.point_id = v.point_id AND s.rule_id = v.rule_id`);
+}
 
-  const ctx = systemCtx(db, device.tenantId, () => now);
+/** The readings of one device message (MQTT message or HTTP request body). */
+export interface DeviceMessage {
+  deviceId: string;
+  readings: ParsedReading[];
+}
+
+/** Per message: what was stored, or the 4xx reason it was refused whole (nothing of it written). */
+export type MessageOutcome = ({ ok: true } & IngestResult) | { ok: false; error: AppError };
+
+/**
+ * Stores many device messages in the caller's transaction with a fixed number of statements per batch
+ * (group commit): devices and points are read once, every message is validated in memory (a message naming
+ * an unknown point is refused whole, the others go on), the accepted readings go in with multi-row
+ * `INSERT … ON CONFLICT DO NOTHING` (a redelivered message stores nothing twice), then rollups, live values,
+ * rule evaluation and the devices' last-seen time, each as one statement for the batch.
+ */
+export async function ingestMessagesInTx(tx: Tx, db: Database, msgs: DeviceMessage[], now: Date): Promise<MessageOutcome[]> {
+  const out: (MessageOutcome | null)[] = msgs.map(() => null);
+  if (msgs.length === 0) return [];
+  const deviceIds = [...new Set(msgs.map((m) => m.deviceId))];
+  const devices = await tx
+    .select()
+    .from(iotDevices)
+    .where(and(inArray(iotDevices.id, deviceIds), isNull(iotDevices.archivedAt)));
+  const deviceById = new Map(devices.map((d) => [d.id, d]));
+  const points = devices.length
+    ? await tx
+        .select()
+        .from(iotPoints)
+        .where(
+          and(
+            inArray(
+              iotPoints.deviceId,
+              devices.map((d) => d.id),
+            ),
+            isNull(iotPoints.archivedAt),
+          ),
+        )
+    : [];
+  const pointByKey = new Map(points.map((p) => [`${p.deviceId}|${p.key}`, p]));
+
+  // Validation in memory; a key (point, ts) claimed by an earlier message of the batch is a duplicate.
+  const claimed = new Map<string, number>();
+  const rows: { tenantId: string; pointId: string; ts: Date; value: number; receivedAt: Date }[] = [];
+  msgs.forEach((m, i) => {
+    const device = deviceById.get(m.deviceId);
+    if (!device) {
+      out[i] = { ok: false, error: new AppError('not_found', `device ${m.deviceId} not found`) };
+      return;
+    }
+    const mine: typeof rows = [];
+    for (const [j, r] of m.readings.entries()) {
+      const p = pointByKey.get(`${device.id}|${r.key}`);
+      if (!p) {
+        out[i] = { ok: false, error: invalid(`readings[${j}].point`, 'exists', `readings[${j}].point: device ${device.code} has no point "${r.key}"`) };
+        return;
+      }
+      mine.push({ tenantId: device.tenantId, pointId: p.id, ts: r.ts, value: r.value, receivedAt: now });
+    }
+    for (const row of mine) {
+      const k = `${row.pointId}|${row.ts.getTime()}`;
+      if (claimed.has(k)) continue;
+      claimed.set(k, i);
+      rows.push(row);
+    }
+  });
+
+  const inserted: { pointId: string; ts: Date; value: number }[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    inserted.push(...(await tx.insert(iotReadings).values(rows.slice(i, i + INSERT_CHUNK)).onConflictDoNothing().returning({ pointId: iotReadings.pointId, ts: iotReadings.ts, value: iotReadings.value })));
+  }
+  const storedPer = new Map<number, number>();
+  for (const r of inserted) {
+    const i = claimed.get(`${r.pointId}|${r.ts.getTime()}`);
+    if (i !== undefined) storedPer.set(i, (storedPer.get(i) ?? 0) + 1);
+  }
+  msgs.forEach((m, i) => {
+    if (out[i]) return;
+    const stored = storedPer.get(i) ?? 0;
+    out[i] = { ok: true, stored, duplicates: m.readings.length - stored };
+  });
+
+  const pointById = new Map(points.map((p) => [p.id, p]));
+  await upsertRollups(
+    tx,
+    inserted.map((r) => ({ ...r, tenantId: pointById.get(r.pointId)!.tenantId })),
+  );
+
+  // Per touched point: its new readings in time order, the live value moved forward only.
   const perPoint = new Map<string, { ts: Date; value: number }[]>();
-  for (const r of inserted) perPoint.set(r.pointId, [...(perPoint.get(r.pointId) ?? []), { ts: r.ts, value: r.value }]);
-  const touched = points.filter((p) => perPoint.has(p.id));
-  const rules = await rulesFor(tx, device.tenantId, touched);
+  for (const r of inserted) {
+    const list = perPoint.get(r.pointId);
+    if (list) list.push({ ts: r.ts, value: r.value });
+    else perPoint.set(r.pointId, [{ ts: r.ts, value: r.value }]);
+  }
+  const touched = [...perPoint.keys()].sort().map((id) => pointById.get(id)!);
+  const live: { id: string; value: number; ts: Date }[] = [];
   for (const p of touched) {
     const list = perPoint.get(p.id)!.sort((a, b) => a.ts.getTime() - b.ts.getTime());
     const latest = list[list.length - 1]!;
-    if (!p.lastTs || latest.ts.getTime() >= p.lastTs.getTime()) {
-      await tx.update(iotPoints).set({ lastValue: latest.value, lastTs: latest.ts }).where(eq(iotPoints.id, p.id));
-    }
-    await evaluatePoint(tx, ctx, p, rules.get(p.id) ?? [], list);
+    if (!p.lastTs || latest.ts.getTime() >= p.lastTs.getTime()) live.push({ id: p.id, value: latest.value, ts: latest.ts });
   }
-  await markSeen(tx, db, device, 'online', now);
-  return { stored: inserted.length, duplicates: rows.length - inserted.length };
+  if (live.length > 0) {
+    // The WHERE guards against a concurrent instance having moved the live value further meanwhile.
+    await tx.execute(sql`
+      UPDATE iot_points AS p SET last_value = v.value, last_ts = v.ts
+      FROM (SELECT unnest(${pgArray(live.map((l) => l.id))}::uuid[]) AS id,
+                   unnest(${pgArray(live.map((l) => l.value))}::double precision[]) AS value,
+                   unnest(${pgArray(live.map((l) => l.ts))}::timestamptz[]) AS ts) AS v
+      WHERE p.id = v.id AND (p.last_ts IS NULL OR p.last_ts <= v.ts)`);
+  }
+
+  const work: PairWork[] = [];
+  for (const tenantId of new Set(touched.map((p) => p.tenantId))) {
+    const mine = touched.filter((p) => p.tenantId === tenantId);
+    const rules = await rulesFor(tx, tenantId, mine);
+    for (const p of mine) for (const rule of rules.get(p.id) ?? []) work.push({ point: p, rule, readings: perPoint.get(p.id)! });
+  }
+  await evaluatePairs(tx, db, now, work);
+
+  // Last seen: every device that sent an accepted message (a refused one proves nothing about the device).
+  const seen = [...new Set(msgs.filter((_, i) => out[i]!.ok).map((m) => m.deviceId))].sort();
+  if (seen.length > 0) {
+    await tx.update(iotDevices).set({ lastSeenAt: now, status: 'online' }).where(inArray(iotDevices.id, seen));
+    for (const id of seen) {
+      const d = deviceById.get(id)!;
+      if (d.status !== 'online') await publishEvent(tx, systemCtx(db, d.tenantId, () => now), { type: 'iot.device.online', entityType: 'iot_device', entityId: d.id, payload: { deviceId: d.id, code: d.code } });
+    }
+  }
+  return out.map((o) => o!);
+}
+
+/**
+ * Stores one message of a device in the caller's transaction. Throws the 4xx AppError (nothing written)
+ * when the device is unknown or a reading names no point of the device.
+ */
+export async function ingestInTx(tx: Tx, db: Database, deviceId: string, readings: ParsedReading[], now: Date): Promise<IngestResult> {
+  const [o] = await ingestMessagesInTx(tx, db, [{ deviceId, readings }], now);
+  if (!o!.ok) throw o!.error;
+  return { stored: o!.stored, duplicates: o!.duplicates };
 }
 
 /** Last-seen time and online state; a change of state is announced (not audited: it is telemetry). */

@@ -21,6 +21,9 @@ const severityText: Record<AlarmSeverity, Text> = {
   warning: { 'zh-CN': '提示', en: 'warning' },
 };
 
+/** "LEL-01 high": what an alarm-storm summary counts ("20 × LEL-01 high"). */
+export const alarmLabel = (f: Pick<AlarmFacts, 'pointName' | 'kind'>, locale: Locale): string => `${f.pointName} ${kindText[f.kind][locale]}`;
+
 export interface AlarmFacts {
   pointCode: string;
   pointName: string;

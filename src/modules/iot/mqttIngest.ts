@@ -1,11 +1,13 @@
 import type { Database, Tx } from '../../platform/db/client.ts';
-import { AppError } from '../../platform/http/errors.ts';
+import { AppError, invalid } from '../../platform/http/errors.ts';
 import { startEmbeddedBroker, type EmbeddedBroker, type PublishVerdict } from '../../platform/mqtt/broker.ts';
 import { startExternalSubscriber, type ExternalSubscriber } from '../../platform/mqtt/external.ts';
-import { createIngestQueue, type IngestQueue } from '../../platform/mqtt/queue.ts';
-import { deviceByToken, ingestInTx, markSeen, recordDeviceStatus, type DeviceRow } from './ingest.ts';
-import { parseMessage, parseTopic, PayloadError } from './payload.ts';
+import { createIngestQueue, ItemFailure, type IngestQueue } from '../../platform/mqtt/queue.ts';
+import { deviceByToken, ingestMessagesInTx, markSeen, recordDeviceStatus, type DeviceMessage, type DeviceRow, type IngestResult } from './ingest.ts';
+import { parseMessage, parseTopic, PayloadError, type ParsedReading } from './payload.ts';
 import { iotDevices } from './schema.ts';
+// Linkage (linkageMqtt.ts): a device's command replies are handled there, not in the readings queue.
+import { handleCommandResult, parseResultTopic } from './linkageMqtt.ts';
 import { and, eq, isNull } from 'drizzle-orm';
 
 /**
@@ -15,13 +17,11 @@ import { and, eq, isNull } from 'drizzle-orm';
  * acknowledged and dropped (a redelivery would be just as malformed) and counted.
  */
 
-export interface IngestItem {
-  topic: string;
-  payload: Buffer;
-  receivedAt: Date;
-}
+/** An MQTT message as received, or the already parsed body of an HTTP batch request. */
+export type IngestItem = { kind?: 'mqtt'; topic: string; payload: Buffer; receivedAt: Date } | { kind: 'http'; deviceId: string; readings: ParsedReading[]; receivedAt: Date };
 
-export type ItemResult = 'stored' | 'rejected';
+/** 'rejected': refused whole and not retried (malformed, unknown device or point); `error` says why. */
+export type ItemResult = { outcome: 'stored'; stored: number; duplicates: number } | { outcome: 'rejected'; error: AppError | PayloadError };
 
 export interface IotIngestion {
   broker: EmbeddedBroker | null;
@@ -39,73 +39,140 @@ export interface IngestionOptions {
   /** Messages queued or in progress before producers are held back (default 2000). */
   capacity?: number;
   batchSize?: number;
+  /** External broker: subscriber connections in the shared group (mqtt.js handles one message per connection at a time). */
+  subscribers?: number;
   now?: () => Date;
   log?: { warn: (obj: object, msg: string) => void; info: (obj: object, msg: string) => void };
 }
 
-async function storeOne(tx: Tx, db: Database, item: IngestItem, now: Date): Promise<ItemResult> {
-  let msg;
+const DEFAULT_CAPACITY = 2000;
+const DEFAULT_BATCH = 500;
+const DEFAULT_SUBSCRIBERS = 16;
+
+/** A device status message: rare, stored in its own savepoint. */
+async function storeStatus(tx: Tx, db: Database, deviceId: string, status: 'online' | 'offline', now: Date): Promise<ItemResult> {
   try {
-    msg = parseMessage(item.topic, item.payload, item.receivedAt);
-  } catch (e) {
-    if (e instanceof PayloadError) return 'rejected';
-    throw e;
-  }
-  try {
-    // A savepoint per message: one that fails validation leaves the others of the batch intact.
     await tx.transaction(async (sp) => {
       const t = sp as unknown as Tx;
-      if (msg.kind === 'status') {
-        const [d] = await t
-          .select()
-          .from(iotDevices)
-          .where(and(eq(iotDevices.id, msg.deviceId), isNull(iotDevices.archivedAt)));
-        if (!d) throw new AppError('not_found', 'device not found');
-        await markSeen(t, db, d, msg.status, now);
-      } else {
-        await ingestInTx(t, db, msg.deviceId, msg.readings, now);
-      }
+      const [d] = await t
+        .select()
+        .from(iotDevices)
+        .where(and(eq(iotDevices.id, deviceId), isNull(iotDevices.archivedAt)));
+      if (!d) throw new AppError('not_found', 'device not found');
+      await markSeen(t, db, d, status, now);
     });
-    return 'stored';
+    return { outcome: 'stored', stored: 0, duplicates: 0 };
   } catch (e) {
-    if (e instanceof AppError && e.status < 500) return 'rejected';
+    if (e instanceof AppError && e.status < 500) return { outcome: 'rejected', error: e };
     throw e;
   }
 }
 
+/** All items of a batch in one transaction: readings messages together (a fixed number of statements), status messages alone. */
+async function storeBatch(tx: Tx, db: Database, items: IngestItem[], now: Date): Promise<ItemResult[]> {
+  const out: (ItemResult | null)[] = items.map(() => null);
+  const msgs: DeviceMessage[] = [];
+  const msgIndex: number[] = [];
+  for (const [i, item] of items.entries()) {
+    if (item.kind === 'http') {
+      msgs.push({ deviceId: item.deviceId, readings: item.readings });
+      msgIndex.push(i);
+      continue;
+    }
+    let msg;
+    try {
+      msg = parseMessage(item.topic, item.payload, item.receivedAt);
+    } catch (e) {
+      if (e instanceof PayloadError) {
+        out[i] = { outcome: 'rejected', error: e };
+        continue;
+      }
+      throw e;
+    }
+    if (msg.kind === 'status') out[i] = await storeStatus(tx, db, msg.deviceId, msg.status, now);
+    else {
+      msgs.push({ deviceId: msg.deviceId, readings: msg.readings });
+      msgIndex.push(i);
+    }
+  }
+  const results = await ingestMessagesInTx(tx, db, msgs, now);
+  results.forEach((r, k) => {
+    out[msgIndex[k]!] = r.ok ? { outcome: 'stored', stored: r.stored, duplicates: r.duplicates } : { outcome: 'rejected', error: r.error };
+  });
+  return out.map((r) => r!);
+}
+
 /** One transaction for the batch; if it fails as a whole, each message is retried alone so one cannot sink the rest. */
 export function batchProcessor(db: Database, now: () => Date, onRejected: (item: IngestItem) => void) {
-  return async (items: IngestItem[]): Promise<ItemResult[]> => {
+  return async (items: IngestItem[]): Promise<(ItemResult | ItemFailure)[]> => {
     let results: ItemResult[];
     try {
-      results = await db.tx(async (tx) => {
-        const out: ItemResult[] = [];
-        for (const item of items) out.push(await storeOne(tx, db, item, now()));
-        return out;
-      });
+      results = await db.tx((tx) => storeBatch(tx, db, items, now()));
     } catch (e) {
       if (items.length === 1) throw e;
-      results = [];
-      for (const item of items) results.push(await db.tx((tx) => storeOne(tx, db, item, now())));
+      // One at a time: a message that fails alone too is not acknowledged (its producer gets the error and
+      // redelivers); the others are stored and acknowledged.
+      const alone: (ItemResult | ItemFailure)[] = [];
+      for (const item of items) {
+        try {
+          alone.push((await db.tx((tx) => storeBatch(tx, db, [item], now())))[0]!);
+        } catch (err) {
+          alone.push(new ItemFailure(err));
+        }
+      }
+      alone.forEach((r, i) => {
+        if (!(r instanceof ItemFailure) && r.outcome === 'rejected') onRejected(items[i]!);
+      });
+      return alone;
     }
     items.forEach((item, i) => {
-      if (results[i] === 'rejected') onRejected(item);
+      if (results[i]!.outcome === 'rejected') onRejected(item);
     });
     return results;
   };
+}
+
+/**
+ * The queue HTTP batch requests go through: that of the running ingestion on the same database (so HTTP and
+ * MQTT share one bound), or one of their own when the app runs without ingestion (tests, tools).
+ */
+const httpQueues = new WeakMap<Database, IngestQueue<IngestItem, ItemResult>>();
+
+function httpQueue(db: Database): IngestQueue<IngestItem, ItemResult> {
+  let q = httpQueues.get(db);
+  if (!q) {
+    q = createIngestQueue<IngestItem, ItemResult>({ capacity: DEFAULT_CAPACITY, batchSize: DEFAULT_BATCH, process: batchProcessor(db, () => new Date(), () => undefined) });
+    httpQueues.set(db, q);
+  }
+  return q;
+}
+
+/**
+ * An HTTP batch: answered only after its transaction committed. When the queue is full the request is
+ * refused at once with 503 (`ingest_busy`, Retry-After) rather than held: an HTTP client retries, while a
+ * held request would only pile up sockets and bodies in memory.
+ */
+export async function submitHttpReadings(db: Database, deviceId: string, readings: ParsedReading[], at: Date): Promise<IngestResult> {
+  const r = await httpQueue(db).tryPush({ kind: 'http', deviceId, readings, receivedAt: at });
+  if (r === null) throw new AppError('ingest_busy', 'ingestion queue full; retry shortly', { extra: { retryAfterSeconds: 1 } });
+  if (r.outcome === 'rejected') throw r.error instanceof PayloadError ? invalid(r.error.field, 'format', r.error.message) : r.error;
+  return { stored: r.stored, duplicates: r.duplicates };
 }
 
 export async function startIotIngestion(opts: IngestionOptions): Promise<IotIngestion> {
   const now = opts.now ?? (() => new Date());
   let rejected = 0;
   const queue = createIngestQueue<IngestItem, ItemResult>({
-    capacity: opts.capacity ?? 2000,
-    batchSize: opts.batchSize ?? 200,
+    capacity: opts.capacity ?? DEFAULT_CAPACITY,
+    batchSize: opts.batchSize ?? DEFAULT_BATCH,
     process: batchProcessor(opts.db, now, (item) => {
       rejected++;
-      opts.log?.warn({ topic: item.topic }, 'mqtt message rejected (malformed or unknown point); acknowledged and dropped');
+      opts.log?.warn({ topic: item.kind === 'http' ? null : item.topic }, 'message rejected (malformed or unknown point); acknowledged and dropped');
     }),
   });
+  // HTTP batches of this database share the bound with MQTT (the first ingestion started owns it).
+  const ownsHttp = !httpQueues.has(opts.db);
+  if (ownsHttp) httpQueues.set(opts.db, queue);
 
   let broker: EmbeddedBroker | null = null;
   let external: ExternalSubscriber | null = null;
@@ -115,6 +182,7 @@ export async function startIotIngestion(opts: IngestionOptions): Promise<IotInge
       group: 'safeloop',
       filters: ['safeloop/v1/devices/+/readings', 'safeloop/v1/devices/+/status'],
       clientId: `safeloop-${opts.instanceId}`,
+      connections: opts.subscribers ?? DEFAULT_SUBSCRIBERS,
       onMessage: async (topic, payload) => {
         await queue.push({ topic, payload, receivedAt: now() });
       },
@@ -130,13 +198,20 @@ export async function startIotIngestion(opts: IngestionOptions): Promise<IotInge
         return d?.id ?? null;
       },
       onPublish: async (deviceId, topic, payload): Promise<PublishVerdict> => {
+        const resultOf = parseResultTopic(topic);
+        if (resultOf) {
+          if (resultOf !== deviceId) return 'refuse';
+          await handleCommandResult(opts.db, deviceId, payload, now(), opts.log);
+          return 'ack';
+        }
         // A device publishes only under its own id.
         const t = parseTopic(topic);
         if (!t || t.deviceId !== deviceId) return 'refuse';
         await queue.push({ topic, payload, receivedAt: now() });
         return 'ack';
       },
-      maySubscribe: (deviceId, topic) => topic.startsWith(`safeloop/v1/devices/${deviceId}/commands`),
+      // Only its own commands (`…/commands/#` or below): not another device's, not its results topic.
+      maySubscribe: (deviceId, topic) => topic.startsWith(`safeloop/v1/devices/${deviceId}/commands/`),
       onConnection: (deviceId, connected) => {
         // A clean connect/disconnect is a status too; errors are logged, never thrown into the broker.
         recordDeviceStatus(opts.db, deviceId, connected ? 'online' : 'offline', now()).catch((e: unknown) => opts.log?.warn({ err: e }, 'device status not recorded'));
@@ -153,6 +228,7 @@ export async function startIotIngestion(opts: IngestionOptions): Promise<IotInge
       await broker?.close();
       await external?.close();
       await queue.idle();
+      if (ownsHttp && httpQueues.get(opts.db) === queue) httpQueues.delete(opts.db);
     },
   };
 }

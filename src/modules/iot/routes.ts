@@ -1,10 +1,14 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static, type TSchema } from '@fastify/type-provider-typebox';
-import { ctxOf } from '../../platform/http/app.ts';
+import { ctxOf, withUploads } from '../../platform/http/app.ts';
 import { AppError, invalid } from '../../platform/http/errors.ts';
 import { IdParams, Page, PageQuery, Problem, ProblemResponses, Uuid, VersionField } from '../../platform/http/schemas.ts';
 import { expectedVersion } from '../../platform/http/version.ts';
 import { acknowledgeAlarm, clearAlarm, commentAlarm, getAlarm, listAlarms, shelveAlarm, unshelveAlarm } from './alarms.ts';
-import { deviceByToken, ingestReadings } from './ingest.ts';
+import { iotMonitoringRoutes } from './healthRoutes.ts';
+import { iotImportRoutes } from './importExportRoutes.ts';
+import { iotLinkageRoutes } from './linkageRoutes.ts';
+import { deviceByToken } from './ingest.ts';
+import { submitHttpReadings } from './mqttIngest.ts';
 // Registers the escalation, shelving-expiry, sweep and retention jobs with the job runner.
 import './jobs.ts';
 import { MAX_READINGS_PER_MESSAGE, parseReadingsBody, PayloadError } from './payload.ts';
@@ -203,6 +207,11 @@ function deviceToken(headers: Record<string, string | string[] | undefined>): st
 
 export const iotRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const now = () => (app.deps.now ?? (() => new Date()))();
+  // Trend, live map and alarm health; Excel in a child scope of its own so only it parses multipart.
+  await app.register(iotMonitoringRoutes);
+  await app.register(withUploads(iotImportRoutes));
+  // Linkage rules, commands of an alarm, re-send (linkageRoutes.ts).
+  await app.register(iotLinkageRoutes);
 
   // ---- ingestion (device token, no user session) ----
   app.post(
@@ -221,7 +230,7 @@ export const iotRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ stored: Type.Integer(), duplicates: Type.Integer() }), ...Responses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const token = deviceToken(request.headers);
       const device = token ? await app.deps.db.read((tx) => deviceByToken(tx, token)) : null;
       if (!device) throw new AppError('unauthenticated', 'a valid device token is required');
@@ -233,7 +242,13 @@ export const iotRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (e instanceof PayloadError) throw invalid(e.field, 'format', e.message);
         throw e;
       }
-      return ingestReadings(app.deps.db, device.id, readings, at);
+      // Through the same bounded queue as MQTT: answered after the commit, 503 + Retry-After when full.
+      try {
+        return await submitHttpReadings(app.deps.db, device.id, readings, at);
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'ingest_busy') reply.header('retry-after', '1');
+        throw e;
+      }
     },
   );
 

@@ -22,7 +22,7 @@ export type AlarmSeverity = (typeof alarmSeverities)[number];
 export const alarmStates = ['active_unack', 'active_ack', 'cleared_unack', 'cleared_ack'] as const;
 export type AlarmState = (typeof alarmStates)[number];
 
-export const alarmEventKinds = ['raised', 'updated', 'acknowledged', 'cleared', 'shelved', 'unshelved', 'commented', 'escalated', 'hazard_opened'] as const;
+export const alarmEventKinds = ['raised', 'updated', 'acknowledged', 'cleared', 'shelved', 'unshelved', 'commented', 'escalated', 'hazard_opened', 'linkage'] as const;
 export type AlarmEventKind = (typeof alarmEventKinds)[number];
 
 export const rollupGrains = ['minute', 'hour'] as const;
@@ -263,3 +263,109 @@ export const iotEscalationSteps = pgTable(
   },
   (t) => [index('iot_escalation_steps_tenant').on(t.tenantId, t.afterMinutes)],
 );
+
+/**
+ * Alarm-health thresholds of a tenant (ISA-18.2 / EEMUA 191), seeded with the usual defaults on first use:
+ * flood > 10 activations in 10 min (ending below 5), chattering ≥ 3 activations in 60 s, fleeting cleared
+ * within 5 s, stale active > 24 h, and the EEMUA priority split 5 / 15 / 80 % (high / medium / low).
+ */
+export const iotHealthSettings = pgTable('iot_health_settings', {
+  tenantId: uuid('tenant_id').primaryKey(),
+  floodCount: integer('flood_count').notNull(),
+  floodEndCount: integer('flood_end_count').notNull(),
+  floodWindowMin: integer('flood_window_min').notNull(),
+  chatterCount: integer('chatter_count').notNull(),
+  chatterWindowS: integer('chatter_window_s').notNull(),
+  fleetingS: integer('fleeting_s').notNull(),
+  staleHours: integer('stale_hours').notNull(),
+  /** EEMUA 191 per-operator guidance: ≤ 1 per 10 min and ≤ 6 per hour are "very likely acceptable". */
+  targetPer10Min: doublePrecision('target_per_10min').notNull(),
+  targetPerHour: doublePrecision('target_per_hour').notNull(),
+  targetHighPct: doublePrecision('target_high_pct').notNull(),
+  targetMediumPct: doublePrecision('target_medium_pct').notNull(),
+  targetLowPct: doublePrecision('target_low_pct').notNull(),
+  version: integer('version').notNull().default(1),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  updatedBy: uuid('updated_by'),
+});
+
+// ---- linkage (issue 8): commands to devices when an alarm is raised or clears (src/modules/iot/linkage*.ts) ----
+
+export const linkageTriggers = ['raised', 'cleared'] as const;
+export type LinkageTrigger = (typeof linkageTriggers)[number];
+
+/** pending → confirmed (device said ok) | failed (device said not ok, or it could not be sent) | timed_out. */
+export const linkageStates = ['pending', 'confirmed', 'failed', 'timed_out'] as const;
+export type LinkageState = (typeof linkageStates)[number];
+
+/**
+ * A linkage rule of an area (`org_unit_id`, the data scope; it covers the area and everything below it):
+ * when an alarm of a matching point (type and/or point, severity at least `min_severity`) is raised and/or
+ * clears, send `command` with `params` to `device_id` and wait `timeout_s` (null: the tenant default) for
+ * its confirmation.
+ */
+export const iotLinkageRules = pgTable(
+  'iot_linkage_rules',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    name: text('name').notNull(),
+    pointType: text('point_type'),
+    pointId: uuid('point_id'),
+    minSeverity: text('min_severity').$type<AlarmSeverity>().notNull().default('warning'),
+    onRaised: boolean('on_raised').notNull().default(true),
+    onCleared: boolean('on_cleared').notNull().default(false),
+    deviceId: uuid('device_id').notNull(),
+    command: text('command').notNull(),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
+    timeoutS: integer('timeout_s'),
+    enabled: boolean('enabled').notNull().default(true),
+    archivedAt: timestamptz('archived_at'),
+    archiveReason: text('archive_reason'),
+  },
+  (t) => [index('iot_linkage_rules_tenant').on(t.tenantId, t.enabled)],
+);
+
+/**
+ * One command sent (or to be sent) for one alarm transition. Written in the transaction that raised or
+ * cleared the alarm (outbox style), published after the commit by the `iot.linkage.send` job; the device's
+ * reply names `command_id`. A manual re-send is a new row pointing at the failed one (`retry_of`).
+ */
+export const iotLinkageExecutions = pgTable(
+  'iot_linkage_executions',
+  {
+    id: idColumn(),
+    tenantId: uuid('tenant_id').notNull(),
+    /** The alarm's area (data scope). */
+    orgUnitId: uuid('org_unit_id'),
+    alarmId: uuid('alarm_id').notNull(),
+    ruleId: uuid('rule_id').notNull(),
+    trigger: text('trigger').$type<LinkageTrigger>().notNull(),
+    deviceId: uuid('device_id').notNull(),
+    commandId: uuid('command_id').notNull(),
+    command: text('command').notNull(),
+    topic: text('topic').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    timeoutS: integer('timeout_s').notNull(),
+    state: text('state').$type<LinkageState>().notNull().default('pending'),
+    /** The device's result message, or why it failed / timed out. */
+    message: text('message'),
+    retryOf: uuid('retry_of'),
+    createdAt: timestamptz('created_at').notNull(),
+    createdBy: uuid('created_by'),
+    sentAt: timestamptz('sent_at'),
+    confirmedAt: timestamptz('confirmed_at'),
+    finishedAt: timestamptz('finished_at'),
+    updatedAt: timestamptz('updated_at').notNull(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [uniqueIndex('iot_linkage_executions_command').on(t.commandId), index('iot_linkage_executions_alarm').on(t.alarmId, t.createdAt)],
+);
+
+/** Tenant settings of linkage, seeded on first use: the confirmation timeout a rule without its own uses. */
+export const iotLinkageSettings = pgTable('iot_linkage_settings', {
+  tenantId: uuid('tenant_id').primaryKey(),
+  defaultTimeoutS: integer('default_timeout_s').notNull().default(10),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  version: integer('version').notNull().default(1),
+});

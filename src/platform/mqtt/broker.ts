@@ -27,6 +27,8 @@ export interface EmbeddedBrokerOptions {
 export interface EmbeddedBroker {
   port: number;
   connectedClients(): number;
+  /** Publishes as the broker itself (QoS 1, not retained), e.g. a command to a device's subscription. */
+  publish(topic: string, payload: Buffer): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   return {
     port,
     connectedClients: () => broker.connectedClients,
+    publish: (topic, payload) =>
+      new Promise<void>((resolve, reject) => {
+        broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (err) => (err ? reject(err) : resolve()));
+      }),
     close: async () => {
       await new Promise<void>((r) => broker.close(() => r()));
       await new Promise<void>((r) => server.close(() => r()));

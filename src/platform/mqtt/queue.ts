@@ -10,8 +10,13 @@ export interface QueueOptions<T, R> {
   capacity: number;
   /** Items handed to `process` at once (group commit: one transaction for many messages). */
   batchSize: number;
-  /** Returns one result per item, in order; a throw fails the whole batch. */
-  process: (items: T[]) => Promise<R[]>;
+  /** Returns one result per item, in order (an `ItemFailure` rejects just that item); a throw fails the whole batch. */
+  process: (items: T[]) => Promise<(R | ItemFailure)[]>;
+}
+
+/** A result slot meaning "this item failed": its `push` rejects with `error`, the rest of the batch resolves. */
+export class ItemFailure {
+  constructor(readonly error: unknown) {}
 }
 
 export interface QueueStats {
@@ -24,6 +29,8 @@ export interface QueueStats {
 
 export interface IngestQueue<T, R> {
   push(item: T): Promise<R>;
+  /** Like `push`, but resolves null at once instead of waiting when the queue is full (HTTP answers 503). */
+  tryPush(item: T): Promise<R | null>;
   stats(): QueueStats;
   /** Resolves when nothing is queued or in progress. */
   idle(): Promise<void>;
@@ -56,7 +63,11 @@ export function createIngestQueue<T, R>(opts: QueueOptions<T, R>): IngestQueue<T
         inProgress = batch.length;
         try {
           const results = await opts.process(batch.map((e) => e.item));
-          batch.forEach((e, i) => e.resolve(results[i]!));
+          batch.forEach((e, i) => {
+            const r = results[i]!;
+            if (r instanceof ItemFailure) e.reject(r.error);
+            else e.resolve(r);
+          });
         } catch (err) {
           for (const e of batch) e.reject(err);
         }
@@ -71,16 +82,27 @@ export function createIngestQueue<T, R>(opts: QueueOptions<T, R>): IngestQueue<T
     }
   }
 
-  async function push(item: T): Promise<R> {
-    while (load() >= opts.capacity) await new Promise<void>((r) => waiters.push(r));
+  function enqueue(item: T): Promise<R> {
     const p = new Promise<R>((resolve, reject) => queue.push({ item, resolve, reject }));
     peak = Math.max(peak, load());
     void run();
     return p;
   }
 
+  async function push(item: T): Promise<R> {
+    while (load() >= opts.capacity) await new Promise<void>((r) => waiters.push(r));
+    return enqueue(item);
+  }
+
+  function tryPush(item: T): Promise<R | null> {
+    // Waiting producers come first: a new request does not jump the queue of stalled connections.
+    if (load() >= opts.capacity || waiters.length > 0) return Promise.resolve(null);
+    return enqueue(item);
+  }
+
   return {
     push,
+    tryPush,
     stats: () => ({ queued: queue.length, inProgress, waiting: waiters.length, peak, processed }),
     idle: () => (load() === 0 ? Promise.resolve() : new Promise<void>((r) => idlers.push(r))),
   };

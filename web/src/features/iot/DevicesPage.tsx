@@ -1,4 +1,4 @@
-import { KeyOutlined, PlusOutlined } from '@ant-design/icons';
+import { DownloadOutlined, FileExcelOutlined, KeyOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
@@ -8,6 +8,8 @@ import { PageHeader } from '../../shared/PageHeader.tsx';
 import { QueryError } from '../../shared/QueryError.tsx';
 import { useApiError } from '../../shared/useApiError.ts';
 import { OrgUnitSelect } from '../org/OrgUnitSelect.tsx';
+import { ImportDialog } from './ImportDialog.tsx';
+import { iotExportUrl } from './monitoringApi.ts';
 import { useCreateDevice, useCreatePoint, useDevices, useIssueToken, usePoints, usePointTypes, type Device, type Point } from './api.ts';
 
 /** The token of a device, shown once after issuing, with how a device uses it. */
@@ -100,7 +102,7 @@ export function DevicesPage() {
   const points = usePoints();
   const issue = useIssueToken();
   const onError = useApiError();
-  const [dialog, setDialog] = useState<'device' | 'point' | null>(null);
+  const [dialog, setDialog] = useState<'device' | 'point' | 'import' | null>(null);
   const [shown, setShown] = useState<{ device: Device; token: string } | null>(null);
 
   const issueToken = (d: Device) =>
@@ -125,8 +127,18 @@ export function DevicesPage() {
               <Button icon={<PlusOutlined />} onClick={() => setDialog('point')}>
                 {t('iot.admin.newPoint')}
               </Button>
+              <Button icon={<FileExcelOutlined />} onClick={() => setDialog('import')} data-testid="iot-import-open">
+                {t('iot.importer.open')}
+              </Button>
+              <Button icon={<DownloadOutlined />} href={iotExportUrl} download>
+                {t('iot.importer.export')}
+              </Button>
             </Space>
-          ) : null
+          ) : (
+            <Button icon={<DownloadOutlined />} href={iotExportUrl} download>
+              {t('iot.importer.export')}
+            </Button>
+          )
         }
       />
       <Space direction="vertical" size={16} style={{ width: '100%' }}>
@@ -181,6 +193,7 @@ export function DevicesPage() {
         </Card>
       </Space>
       {dialog === 'device' ? <DeviceDialog onClose={() => setDialog(null)} /> : null}
+      <ImportDialog open={dialog === 'import'} onClose={() => setDialog(null)} />
       {dialog === 'point' ? <PointDialog devices={devices.data?.items ?? []} onClose={() => setDialog(null)} /> : null}
       {shown ? <TokenDialog device={shown.device} token={shown.token} onClose={() => setShown(null)} /> : null}
     </>

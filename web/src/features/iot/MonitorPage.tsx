@@ -1,11 +1,14 @@
 import { Badge, Card, Col, Empty, List, Row, Space, Table, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PageHeader } from '../../shared/PageHeader.tsx';
 import { QueryError } from '../../shared/QueryError.tsx';
 import { useCan } from '../../app/session.ts';
 import { AlarmActions } from './AlarmActions.tsx';
+import { LinkageButton } from './LinkagePanel.tsx';
 import { useOpenAlarms, usePoints, type Alarm, type Point } from './api.ts';
+import { TrendDrawer } from './TrendDrawer.tsx';
 import { useIotStream } from './useIotStream.ts';
 
 const severityColor: Record<Alarm['severity'], string> = { critical: 'red', major: 'volcano', minor: 'orange', warning: 'gold' };
@@ -20,6 +23,8 @@ export function MonitorPage() {
   const points = usePoints();
   const alarms = useOpenAlarms();
   const canHandle = useCan().can('iot:alarm');
+  const [trendOf, setTrendOf] = useState<string | null>(null);
+  const trendPoint = points.data?.items.find((p) => p.id === trendOf) ?? null;
 
   return (
     <>
@@ -37,6 +42,8 @@ export function MonitorPage() {
                 dataSource={points.data?.items ?? []}
                 pagination={{ pageSize: 50, hideOnSinglePage: true }}
                 data-testid="iot-points"
+                // A row opens the point's trend (thresholds drawn, alarm periods shaded).
+                onRow={(p) => ({ onClick: () => setTrendOf(p.id), style: { cursor: 'pointer' }, 'data-testid': `point-row-${p.code}` })}
                 columns={[
                   { title: t('iot.monitor.point'), render: (_, p) => <Space direction="vertical" size={0}><Typography.Text strong>{p.name}</Typography.Text><Typography.Text type="secondary">{p.code}</Typography.Text></Space> },
                   { title: t('iot.monitor.value'), align: 'right', render: (_, p) => <Typography.Text strong data-testid={`point-value-${p.code}`}>{fmt(p.lastValue, p.unit)}</Typography.Text> },
@@ -71,7 +78,10 @@ export function MonitorPage() {
                       <Typography.Text type="secondary">
                         {t('iot.monitor.raisedAt')} {dayjs(a.raisedAt).format('MM-DD HH:mm:ss')} · {t('iot.monitor.value')} {fmt(a.lastValue, a.unit)} · {t('iot.monitor.limit')} {fmt(a.limit, a.kind === 'no_data' ? 's' : a.unit)} · {t('iot.monitor.peak')} {fmt(a.peakValue, a.unit)}
                       </Typography.Text>
-                      {canHandle ? <AlarmActions alarm={a} /> : null}
+                      <Space wrap size={4}>
+                        {canHandle ? <AlarmActions alarm={a} /> : null}
+                        <LinkageButton alarmId={a.id} />
+                      </Space>
                     </Space>
                   </List.Item>
                 )}
@@ -80,6 +90,7 @@ export function MonitorPage() {
           </Card>
         </Col>
       </Row>
+      <TrendDrawer point={trendPoint} onClose={() => setTrendOf(null)} />
     </>
   );
 }

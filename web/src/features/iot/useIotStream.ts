@@ -24,6 +24,9 @@ export function useIotStream(): boolean {
       if (!type.startsWith('iot.')) return;
       void qc.invalidateQueries({ queryKey: iotKeys.alarms });
       void qc.invalidateQueries({ queryKey: iotKeys.points });
+      // Trend charts (alarm periods) and the live map (alarm colours) follow at once too.
+      void qc.invalidateQueries({ queryKey: ['iot', 'trend'] });
+      void qc.invalidateQueries({ queryKey: ['iot', 'live'] });
     });
     return () => es.close();
   }, [qc]);
