@@ -84,3 +84,51 @@ describe('my certificates on a phone', () => {
     expect(worker.pageErrors).toEqual([]);
   });
 });
+
+describe('plans, matrix, courses and statistics', () => {
+  it('shows the required-training matrix with gaps highlighted, filtered to people with gaps', async () => {
+    const { page } = officer;
+    await page.goto('/training/matrix');
+    const table = page.getByTestId('matrix-table');
+    await table.locator('.ant-table-row').first().waitFor();
+    const loaded = page.waitForResponse((r) => r.url().includes('/api/v1/training/matrix') && r.url().includes('gapsOnly=true'));
+    await page.getByTestId('matrix-gaps-only').click();
+    expect((await loaded).status()).toBe(200);
+    await table.locator('.ant-table-row').first().waitFor();
+    const gaps = (await table.getByTestId('cell-missing').count()) + (await table.getByTestId('cell-expired').count()) + (await table.getByTestId('cell-review_overdue').count());
+    expect(gaps).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('matrix-summary').textContent()).toMatch(/\d/);
+    await screenshot(page, 'training-matrix-gaps-desktop');
+    expect(officer.pageErrors).toEqual([]);
+  });
+
+  it('lists the year’s plans with completion computed from the records', async () => {
+    const { page } = officer;
+    await page.goto('/training/plans');
+    await page.getByTestId('plan-row').first().waitFor();
+    await page.getByTestId('plan-items').locator('.ant-table-row').first().waitFor();
+    expect(await page.getByTestId('plan-items').locator('.ant-progress').count()).toBeGreaterThan(0);
+    await screenshot(page, 'training-plans-desktop');
+    await page.goto('/training/statistics');
+    await page.getByTestId('stats-table').locator('.ant-table-row').first().waitFor();
+    await page.getByTestId('stats-coverage-chart').locator('canvas').waitFor();
+    await screenshot(page, 'training-statistics-desktop');
+    expect(officer.pageErrors).toEqual([]);
+  });
+
+  it('lets a worker learn a course on a phone: progress and hours shown, heartbeats accepted', async () => {
+    worker ??= await suite.signIn('phone', 'worker1');
+    const { page } = worker;
+    await page.goto('/training/courses');
+    await page.getByTestId('course-card').first().waitFor();
+    await screenshot(page, 'training-courses-phone');
+    const beat = page.waitForResponse((r) => /\/api\/v1\/training\/courses\/[^/]+\/heartbeat$/.test(r.url()));
+    // A course not yet completed (a demo welder has done the hot-work course): learning sends heartbeats.
+    await page.getByTestId('course-card').filter({ hasNotText: '已完成' }).first().getByTestId('course-learn').click();
+    expect((await beat).status()).toBe(200);
+    await page.getByTestId('learn-progress').waitFor();
+    await page.getByTestId('learn-material').waitFor();
+    await screenshot(page, 'training-learning-phone');
+    expect(worker.pageErrors).toEqual([]);
+  });
+});

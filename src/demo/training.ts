@@ -9,6 +9,7 @@ import { plannedTimers } from '../modules/training/reminders.ts';
 import { certificates, inductions } from '../modules/training/schema.ts';
 import { seededRandom } from './random.ts';
 import { seedDemoExams } from './trainingExams.ts';
+import { seedDemoTrainingPlans } from './trainingPlans.ts';
 
 /**
  * Certificates for the demo company's special-operation staff (issue 7): welders (焊接与热切割作业),
@@ -136,5 +137,7 @@ export async function seedDemoTraining(tx: Tx, tenantId: string, now: Date, seed
   counts.pendingInductions = newcomers.length;
   // The question bank and the exams a worker can take on a phone.
   await seedDemoExams(tx, tenantId, now);
+  // Courses, a year of records, the required-training matrix and the year's plans.
+  await seedDemoTrainingPlans(tx, tenantId, now, rng);
   return counts;
 }

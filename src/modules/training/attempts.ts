@@ -30,7 +30,7 @@ export const deadlineKey = (attemptId: string) => `training:attempt:${attemptId}
 
 /** Why a start, answer or submit is refused; in the problem body as `reason` (HTTP 409). */
 export type AttemptRefusal = 'attempt_active' | 'retakes_exhausted' | 'already_passed' | 'deadline_passed' | 'attempt_finished' | 'exam_inactive' | 'paper_unavailable';
-const refuse = (reason: AttemptRefusal, detail: string, extra: Record<string, unknown> = {}) => new AppError('conflict', detail, { extra: { reason, ...extra } });
+const refuse = (reason: AttemptRefusal, detail: string, extra: Record<string, unknown> = {}) => new AppError('training_refused', detail, { extra: { reason, ...extra } });
 
 export interface AttemptQuestionView {
   questionId: string;

@@ -7,7 +7,7 @@ import { newId } from '../../platform/db/columns.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
 import { activePerson, loadPersonRow, namesOf } from '../../platform/org/directory.ts';
 import { trainingPermissions as P } from './permissions.ts';
-import { attendances, classSessions } from './schema.ts';
+import { attendances, classSessions, courses, trainingPlanItems } from './schema.ts';
 
 /**
  * Offline classroom sessions (线下培训) with QR sign-in. The QR code holds an unguessable token (32 random
@@ -21,6 +21,8 @@ export const SIGN_IN_EARLY_MS = 30 * 60_000;
 
 export interface SessionInput {
   courseId?: string | null;
+  /** The training-plan item this session delivers. */
+  planItemId?: string | null;
   title: string;
   trainer: string;
   location: string;
@@ -32,6 +34,7 @@ export interface SessionInput {
 export interface SessionView {
   id: string;
   courseId: string | null;
+  planItemId: string | null;
   title: string;
   trainer: string;
   location: string;
@@ -41,7 +44,7 @@ export interface SessionView {
   attendees: number;
 }
 
-const view = (s: SessionRow, attendees: number): SessionView => ({ id: s.id, courseId: s.courseId, title: s.title, trainer: s.trainer, location: s.location, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(), hours: s.hours, attendees });
+const view = (s: SessionRow, attendees: number): SessionView => ({ id: s.id, courseId: s.courseId, planItemId: s.planItemId, title: s.title, trainer: s.trainer, location: s.location, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(), hours: s.hours, attendees });
 
 /** Creates a session; the reply carries the sign-in token once (print it as a QR code of `signInPath`). */
 export async function createSession(ctx: Ctx, input: SessionInput): Promise<SessionView & { token: string; signInPath: string }> {
@@ -52,10 +55,24 @@ export async function createSession(ctx: Ctx, input: SessionInput): Promise<Sess
   for (const f of ['title', 'trainer', 'location'] as const) if (!input[f].trim()) throw invalid(f, 'minLength', `${f}: must not be empty`);
   const token = newSecret('ts_');
   return ctx.db.tx(async (tx) => {
+    if (input.planItemId) {
+      const [item] = await tx
+        .select({ id: trainingPlanItems.id })
+        .from(trainingPlanItems)
+        .where(and(eq(trainingPlanItems.tenantId, ctx.actor.tenantId), eq(trainingPlanItems.id, input.planItemId)));
+      if (!item) throw invalid('planItemId', 'exists', `planItemId: no plan item ${input.planItemId}`);
+    }
+    if (input.courseId) {
+      const [course] = await tx
+        .select({ id: courses.id })
+        .from(courses)
+        .where(and(eq(courses.tenantId, ctx.actor.tenantId), eq(courses.id, input.courseId)));
+      if (!course) throw invalid('courseId', 'exists', `courseId: no course ${input.courseId}`);
+    }
     const now = ctx.now();
     const [row] = await tx
       .insert(classSessions)
-      .values({ id: newId(), tenantId: ctx.actor.tenantId, orgUnitId: ctx.actor.orgUnitId, courseId: input.courseId ?? null, title: input.title.trim(), trainer: input.trainer.trim(), location: input.location.trim(), startsAt, endsAt, hours: input.hours, tokenHash: sha256(token), createdAt: now, createdBy: ctx.actor.userId, updatedAt: now, updatedBy: ctx.actor.userId })
+      .values({ id: newId(), tenantId: ctx.actor.tenantId, orgUnitId: ctx.actor.orgUnitId, courseId: input.courseId ?? null, planItemId: input.planItemId ?? null, title: input.title.trim(), trainer: input.trainer.trim(), location: input.location.trim(), startsAt, endsAt, hours: input.hours, tokenHash: sha256(token), createdAt: now, createdBy: ctx.actor.userId, updatedAt: now, updatedBy: ctx.actor.userId })
       .returning();
     const s = row!;
     await recordChange(
@@ -117,7 +134,7 @@ export async function signInToSession(ctx: Ctx, token: string) {
   );
   if (!s) throw notFound('session');
   const now = ctx.now().getTime();
-  if (now < s.startsAt.getTime() - SIGN_IN_EARLY_MS || now > s.endsAt.getTime()) throw new AppError('conflict', 'sign-in is open from 30 minutes before the start until the end of the session', { extra: { reason: 'sign_in_closed' } });
+  if (now < s.startsAt.getTime() - SIGN_IN_EARLY_MS || now > s.endsAt.getTime()) throw new AppError('training_refused', 'sign-in is open from 30 minutes before the start until the end of the session', { extra: { reason: 'sign_in_closed' } });
   return { session: view(s, 0), ...(await attend(ctx, s, personId, 'qr')) };
 }
 

@@ -125,7 +125,7 @@ describe('taking an exam', () => {
     expect(first.statusCode).toBe(201);
     const second = await start(taker, exam.id);
     expect(second.statusCode).toBe(409);
-    expect(second.body).toMatchObject({ code: 'conflict', reason: 'attempt_active', attemptId: first.body.id });
+    expect(second.body).toMatchObject({ code: 'training_refused', reason: 'attempt_active', attemptId: first.body.id });
     const rows = await t.db.read((tx) => tx.select().from(examAttempts).where(eq(examAttempts.examId, exam.id)));
     expect(rows).toHaveLength(1);
   });
@@ -141,7 +141,7 @@ describe('taking an exam', () => {
     t.clock.now = new Date(START.getTime() + 10 * 60_000 + 1000);
     const late = await taker.post(`/api/v1/training/attempts/${a.id}/submit`, { answers: { [q2.id]: ['B'] } });
     expect(late.statusCode).toBe(409);
-    expect(late.body).toMatchObject({ reason: 'deadline_passed' });
+    expect(late.body).toMatchObject({ code: 'training_refused', reason: 'deadline_passed' });
     const after = (await taker.get<AttemptT>(`/api/v1/training/attempts/${a.id}`)).body;
     expect(after.status).toBe('expired');
     expect(after.result).toMatchObject({ correctCount: 1, total: 2, score: 50, passed: true });

@@ -101,7 +101,7 @@ describe('classroom sessions with QR sign-in', () => {
     t.clock.now = new Date('2026-12-01T05:00:00Z');
     const early = await c.post('/api/v1/training/sessions/sign-in', { token: created.body.token });
     expect(early.statusCode).toBe(409);
-    expect(early.body).toMatchObject({ reason: 'sign_in_closed' });
+    expect(early.body).toMatchObject({ code: 'training_refused', reason: 'sign_in_closed' });
     expect((await c.post('/api/v1/training/sessions/sign-in', { token: `${created.body.token}x` })).statusCode).toBe(404);
     t.clock.now = new Date('2026-12-01T05:45:00Z');
     expect((await c.post<{ already: boolean }>('/api/v1/training/sessions/sign-in', { token: created.body.token })).body).toMatchObject({ already: false, via: 'qr' });

@@ -4,6 +4,7 @@ import { newId } from '../../platform/db/columns.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
 import { loadPersonRow } from '../../platform/org/directory.ts';
 import { toCourseView, type CourseView } from './courses.ts';
+import { refreshQualificationStates } from './qualification.ts';
 import { recordIn } from './record.ts';
 import { courseProgress, courses } from './schema.ts';
 
@@ -67,6 +68,8 @@ export async function recordHeartbeat(ctx: Ctx, courseId: string, reportedSecond
         { action: 'course.completed', entityType: 'course', entityId: course.id, after: { personId, secondsCredited, secondsReported: after!.secondsReported, creditHours: course.creditHours } },
         { type: 'course.completed', entityType: 'course', entityId: course.id, payload: { personId, creditHours: course.creditHours } },
       );
+      // A required course of the person's position may gate a qualification (the matrix): announce a grant.
+      await refreshQualificationStates(tx, ctx, personId);
     }
     return { ...toCourseView(course, after), creditedNow: credited };
   });

@@ -58,9 +58,10 @@ export const CoursePatchBody = Type.Object(
 );
 const HeartbeatBody = Type.Object({ seconds: Type.Integer({ minimum: 0, maximum: 3600, description: 'seconds played since the last heartbeat (clients send one every 30 s)' }) }, { additionalProperties: false });
 
-export const SessionT = Type.Object({ id: Type.String(), courseId: Nullable(Type.String()), title: Type.String(), trainer: Type.String(), location: Type.String(), startsAt: Time, endsAt: Time, hours: Type.Integer(), attendees: Type.Integer() });
+export const SessionT = Type.Object({ id: Type.String(), courseId: Nullable(Type.String()), planItemId: Nullable(Type.String()), title: Type.String(), trainer: Type.String(), location: Type.String(), startsAt: Time, endsAt: Time, hours: Type.Integer(), attendees: Type.Integer() });
+export type SessionT = Static<typeof SessionT>;
 const NewSessionBody = Type.Object(
-  { courseId: Type.Optional(Nullable(Uuid)), title: Text(200, 1), trainer: Text(100, 1), location: Text(200, 1), startsAt: Time, endsAt: Time, hours: Type.Integer({ minimum: 0, maximum: 100 }) },
+  { courseId: Type.Optional(Nullable(Uuid)), planItemId: Type.Optional(Nullable(Uuid)), title: Text(200, 1), trainer: Text(100, 1), location: Text(200, 1), startsAt: Time, endsAt: Time, hours: Type.Integer({ minimum: 0, maximum: 100 }) },
   { additionalProperties: false },
 );
 const AttendanceT = Type.Object({ personId: Type.String(), signedAt: Time, via: Type.Union([Type.Literal('qr'), Type.Literal('manual')]), already: Type.Boolean() });

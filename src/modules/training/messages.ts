@@ -41,6 +41,8 @@ export const reasonTexts = {
     'zh-CN': `证书已吊销：${what['zh-CN']}（${number}）${reason ? `，原因：${reason}` : ''}`,
     en: `Certificate revoked: ${what.en} (${number})${reason ? `; reason: ${reason}` : ''}`,
   }),
+  courseMissing: (title: string): Text => ({ 'zh-CN': `未完成岗位必修课程：${title}`, en: `Required course not completed: ${title}` }),
+  courseExpired: (title: string, day: string): Text => ({ 'zh-CN': `岗位必修课程需复训：${title}（有效至 ${day}）`, en: `Required course due again: ${title} (counted until ${day})` }),
   induction: (levels: string[]): Text => ({
     'zh-CN': `三级安全教育未完成：${levels.map((l) => levelZh[l] ?? l).join('、')}`,
     en: `Three-level safety induction incomplete: ${levels.map((l) => levelEn[l] ?? l).join(', ')}`,

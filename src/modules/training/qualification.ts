@@ -9,9 +9,10 @@ import { categoryLabel, loadTypes, type CertificateTypeRow, type RequirementRow 
 import { loadPersonRow, unitChain } from '../../platform/org/directory.ts';
 import { reasonTexts, type Locale, type Text } from './messages.ts';
 import { trainingPermissions as P } from './permissions.ts';
-import { certificates, inductions, qualificationStates, requirements, type RequirementTargetKind } from './schema.ts';
+import { certificates, courses, inductions, qualificationStates, requirements, type RequirementTargetKind } from './schema.ts';
 import { recordIn, type WriteCtx } from './record.ts';
 import { certificateCounts } from './status.ts';
+import { courseDaysOf, evaluateCell, gatedTargets, gatingRows, isGap, type PositionRequirementRow } from './matrix.ts';
 
 /**
  * The qualification check (issue 7): may this person do this operation, operate this equipment or enter
@@ -23,7 +24,7 @@ import { certificateCounts } from './status.ts';
 export const operationTypes = ['hot_work', 'confined_space', 'blinding', 'height', 'lifting', 'temp_power', 'excavation', 'road_closure'] as const;
 export type OperationType = (typeof operationTypes)[number];
 
-export const reasonCodes = ['certificate_missing', 'certificate_expired', 'certificate_review_overdue', 'certificate_revoked', 'induction_incomplete'] as const;
+export const reasonCodes = ['certificate_missing', 'certificate_expired', 'certificate_review_overdue', 'certificate_revoked', 'course_missing', 'course_expired', 'induction_incomplete'] as const;
 export type ReasonCode = (typeof reasonCodes)[number];
 
 export interface QualificationTarget {
@@ -36,6 +37,9 @@ export interface QualificationReason {
   detail: string;
   certificateId?: string;
   requirementId?: string;
+  /** The required-training matrix row (position requirement) behind a reason. */
+  matrixRequirementId?: string;
+  courseId?: string;
 }
 
 export interface QualificationResult {
@@ -112,10 +116,17 @@ interface PersonFacts {
   types: Map<string, CertificateTypeRow>;
   certs: CertRow[];
   pendingLevels: string[];
+  positionId: string | null;
+  /** courseId → latest completion day (online or in class). */
+  courseDays: Map<string, string>;
+  courseTitles: Map<string, string>;
 }
 
-async function loadFacts(tx: Tx, tenantId: string, personId: string): Promise<PersonFacts> {
+async function loadFacts(tx: Tx, tenantId: string, personId: string, timeZone: string): Promise<PersonFacts> {
   const types = new Map((await loadTypes(tx, tenantId)).map((t) => [t.id, t]));
+  const person = await loadPersonRow(tx, tenantId, personId);
+  const courseDays = (await courseDaysOf(tx, tenantId, [personId], timeZone)).get(personId) ?? new Map<string, string>();
+  const titles = await tx.select({ id: courses.id, title: courses.title }).from(courses).where(eq(courses.tenantId, tenantId));
   const certs = await tx
     .select()
     .from(certificates)
@@ -125,15 +136,38 @@ async function loadFacts(tx: Tx, tenantId: string, personId: string): Promise<Pe
     .from(inductions)
     .where(and(eq(inductions.tenantId, tenantId), eq(inductions.personId, personId), eq(inductions.status, 'pending')));
   const order = ['company', 'workshop', 'team'];
-  return { types, certs, pendingLevels: pending.map((p) => p.level).sort((a, b) => order.indexOf(a) - order.indexOf(b)) };
+  return {
+    types,
+    certs,
+    pendingLevels: pending.map((p) => p.level).sort((a, b) => order.indexOf(a) - order.indexOf(b)),
+    positionId: person?.positionId ?? null,
+    courseDays,
+    courseTitles: new Map(titles.map((c) => [c.id, c.title])),
+  };
 }
 
 /**
  * Each requirement is met by a certificate that counts today; otherwise the reason names the closest miss:
  * a certificate overdue for review, then an expired one, then a revoked one, else none at all.
  */
-function judge(personId: string, target: QualificationTarget, reqs: RequirementRow[], facts: PersonFacts, today: string, locale: Locale): QualificationResult {
+function judge(personId: string, target: QualificationTarget, targetReqs: RequirementRow[], facts: PersonFacts, today: string, locale: Locale, gating: PositionRequirementRow[] = []): QualificationResult {
   const reasons: QualificationReason[] = [];
+  const reqs = [...targetReqs];
+  // The required-training matrix where it fits: rows of the person's position that gate this target (e.g. a
+  // welder's hot-work course for operation:hot_work). A certificate row already required by the target's
+  // own requirements would only repeat its reason, so it is judged once, below.
+  for (const m of gating) {
+    if (m.kind === 'certificate' && targetReqs.some((r) => r.typeId === m.typeId && r.categories.join(',') === m.categories.join(','))) continue;
+    const cell = evaluateCell(m, { certs: facts.certs, courseDays: facts.courseDays }, facts.types, today);
+    if (!isGap(cell.state)) continue;
+    if (m.kind === 'course') {
+      const title = facts.courseTitles.get(m.courseId ?? '') ?? '?';
+      if (cell.state === 'expired') reasons.push({ code: 'course_expired', detail: reasonTexts.courseExpired(title, cell.until ?? '')[locale], matrixRequirementId: m.id, courseId: m.courseId ?? undefined });
+      else reasons.push({ code: 'course_missing', detail: reasonTexts.courseMissing(title)[locale], matrixRequirementId: m.id, courseId: m.courseId ?? undefined });
+      continue;
+    }
+    reqs.push({ id: m.id, tenantId: m.tenantId, targetKind: target.kind, targetKey: target.key, typeId: m.typeId!, categories: m.categories, note: m.note, active: true, createdAt: m.createdAt, updatedAt: m.updatedAt, updatedBy: m.updatedBy, version: m.version });
+  }
   for (const r of reqs) {
     const candidates = facts.certs.filter((c) => c.typeId === r.typeId && (r.categories.length === 0 || (c.category !== null && r.categories.includes(c.category))));
     if (candidates.some((c) => certificateCounts(c, today))) continue;
@@ -155,9 +189,10 @@ function judge(personId: string, target: QualificationTarget, reqs: RequirementR
 }
 
 /** The answer for one person and target on `today`, without permission checks or audit (callers do both). */
-export async function evaluateQualification(tx: Tx, tenantId: string, locale: Locale, personId: string, target: QualificationTarget, today: string): Promise<QualificationResult> {
+export async function evaluateQualification(tx: Tx, tenantId: string, locale: Locale, personId: string, target: QualificationTarget, today: string, timeZone: string): Promise<QualificationResult> {
   const reqs = await requirementsFor(tx, tenantId, target);
-  return judge(personId, target, reqs, await loadFacts(tx, tenantId, personId), today, locale);
+  const facts = await loadFacts(tx, tenantId, personId, timeZone);
+  return judge(personId, target, reqs, facts, today, locale, await gatingRows(tx, tenantId, facts.positionId, targetString(target)));
 }
 
 export interface CheckInput {
@@ -175,7 +210,7 @@ export async function checkQualificationTx(tx: Tx, ctx: Ctx, input: CheckInput):
   // An unknown id (or another tenant's person) has no answer, rather than "no certificates".
   if (!(await loadPersonRow(tx, ctx.actor.tenantId, input.personId))) throw notFound('person');
   const { timeZone } = await tenantZone(tx, ctx.actor.tenantId);
-  const result = await evaluateQualification(tx, ctx.actor.tenantId, ctx.locale, input.personId, target, dayIn(ctx.now(), timeZone));
+  const result = await evaluateQualification(tx, ctx.actor.tenantId, ctx.locale, input.personId, target, dayIn(ctx.now(), timeZone), timeZone);
   await recordChange(tx, ctx, {
     action: 'qualification.checked',
     entityType: 'person',
@@ -203,7 +238,15 @@ async function configuredTargets(tx: Tx, tenantId: string): Promise<Qualificatio
     .selectDistinct({ kind: requirements.targetKind, key: requirements.targetKey })
     .from(requirements)
     .where(and(eq(requirements.tenantId, tenantId), eq(requirements.active, true)));
-  return rows.map((r) => ({ kind: r.kind, key: r.key }));
+  const seen = new Set(rows.map((r) => `${r.kind}:${r.key}`));
+  const out = rows.map((r) => ({ kind: r.kind, key: r.key }));
+  // Targets gated only by the required-training matrix are watched as well.
+  for (const g of await gatedTargets(tx, tenantId)) {
+    if (seen.has(g)) continue;
+    seen.add(g);
+    out.push(parseTarget(g));
+  }
+  return out;
 }
 
 /**
@@ -223,7 +266,7 @@ export async function refreshQualificationStates(tx: Tx, ctx: WriteCtx, personId
     .from(qualificationStates)
     .where(and(eq(qualificationStates.tenantId, tenantId), eq(qualificationStates.personId, personId)))
     .for('update');
-  const facts = await loadFacts(tx, tenantId, personId);
+  const facts = await loadFacts(tx, tenantId, personId, timeZone);
   let changed = 0;
   for (const target of targets) {
     // An area requirement for a unit that was since removed has nothing to answer.
@@ -232,7 +275,7 @@ export async function refreshQualificationStates(tx: Tx, ctx: WriteCtx, personId
       throw e;
     });
     if (!reqs) continue;
-    const result = judge(personId, target, reqs, facts, today, 'en');
+    const result = judge(personId, target, reqs, facts, today, 'en', await gatingRows(tx, tenantId, facts.positionId, targetString(target)));
     const codes = [...new Set(result.reasons.map((r) => r.code))].sort();
     const before = known.find((k) => k.target === result.target);
     if (before && before.allowed === result.allowed && before.reasons.join(',') === codes.join(',')) continue;

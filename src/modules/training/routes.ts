@@ -5,6 +5,7 @@ import { expectedVersion } from '../../platform/http/version.ts';
 import { createCertificate, getCertificate, listCertificates, listPersonCertificates, revokeCertificate, updateCertificate } from './certificates.ts';
 import { examRoutes } from './examRoutes.ts';
 import { learningRoutes } from './learningRoutes.ts';
+import { planRoutes } from './planRoutes.ts';
 import { createRequirement, getTrainingConfig, updateCertificateType, updateRequirement } from './config.ts';
 import type { CertificateTypeRow, RequirementRow, TrainingSettings } from './defaults.ts';
 import { completeInduction, listInductions, startInduction } from './induction.ts';
@@ -212,6 +213,7 @@ export const trainingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Question bank, exams and attempts live in their own plugin file.
   await app.register(examRoutes);
   await app.register(learningRoutes);
+  await app.register(planRoutes);
 
   // ---- configuration ----
   app.get(

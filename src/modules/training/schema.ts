@@ -341,6 +341,8 @@ export const classSessions = pgTable(
     startsAt: timestamptz('starts_at').notNull(),
     endsAt: timestamptz('ends_at').notNull(),
     hours: integer('hours').notNull(),
+    /** The plan item this session delivers (its attendance counts toward the item's completion). */
+    planItemId: uuid('plan_item_id'),
     tokenHash: text('token_hash').notNull(),
   },
   (t) => [uniqueIndex('training_class_sessions_token').on(t.tokenHash), index('training_class_sessions_tenant').on(t.tenantId, t.startsAt)],
@@ -360,4 +362,86 @@ export const attendances = pgTable(
     recordedBy: uuid('recorded_by'),
   },
   (t) => [uniqueIndex('training_attendances_person').on(t.tenantId, t.sessionId, t.personId)],
+);
+
+// ---------------------------------------------------------------------------------------------------------
+// Training plans and the required-training matrix (issue 7)
+// ---------------------------------------------------------------------------------------------------------
+
+export const planStatuses = ['draft', 'published', 'closed'] as const;
+export type PlanStatus = (typeof planStatuses)[number];
+
+/**
+ * A yearly (month null) or monthly training plan of a department: `org_unit_id` (business columns) is the
+ * department the plan is for, and its data scope.
+ */
+export const trainingPlans = pgTable(
+  'training_plans',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    year: integer('year').notNull(),
+    /** 1–12 for a monthly plan; null for a yearly one. */
+    month: integer('month'),
+    title: text('title').notNull(),
+    status: text('status').$type<PlanStatus>().notNull().default('draft'),
+    notes: text('notes'),
+  },
+  (t) => [index('training_plans_period').on(t.tenantId, t.year, t.month)],
+);
+
+export const planItemStatuses = ['planned', 'cancelled'] as const;
+export type PlanItemStatus = (typeof planItemStatuses)[number];
+
+/**
+ * One line of a plan: a course (online or in class) or a topic taught in class sessions linked to the item,
+ * for the people of a department (`org_unit_id`, its subtree) in some positions (empty = everybody there).
+ * Completion is computed from the training records, never stored.
+ */
+export const trainingPlanItems = pgTable(
+  'training_plan_items',
+  {
+    id: idColumn(),
+    ...businessColumns(),
+    planId: uuid('plan_id').notNull(),
+    courseId: uuid('course_id'),
+    topic: text('topic').notNull(),
+    positionIds: uuid('position_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    plannedMonth: integer('planned_month').notNull(),
+    hours: integer('hours').notNull(),
+    trainer: text('trainer'),
+    status: text('status').$type<PlanItemStatus>().notNull().default('planned'),
+    sort: integer('sort').notNull().default(0),
+  },
+  (t) => [index('training_plan_items_plan').on(t.tenantId, t.planId)],
+);
+
+export const matrixKinds = ['course', 'certificate'] as const;
+export type MatrixKind = (typeof matrixKinds)[number];
+
+/**
+ * The required-training matrix (岗位培训矩阵): a position needs a completed course (again every
+ * `valid_months`, if set) or a certificate of a type (in any of `categories`). `gates` names the
+ * qualification targets (e.g. operation:hot_work) the requirement also decides for people in the position.
+ */
+export const positionRequirements = pgTable(
+  'training_position_requirements',
+  {
+    id: idColumn(),
+    tenantId: uuid('tenant_id').notNull(),
+    positionId: uuid('position_id').notNull(),
+    kind: text('kind').$type<MatrixKind>().notNull(),
+    courseId: uuid('course_id'),
+    typeId: uuid('type_id'),
+    categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
+    validMonths: integer('valid_months'),
+    gates: text('gates').array().notNull().default(sql`'{}'::text[]`),
+    note: text('note'),
+    active: boolean('active').notNull().default(true),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+    updatedBy: uuid('updated_by'),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [index('training_position_requirements_position').on(t.tenantId, t.positionId)],
 );

@@ -24,7 +24,7 @@ interface Values {
 const day = (d: Dayjs | null | undefined) => (d ? d.format('YYYY-MM-DD') : undefined);
 
 /** Holder picker: any person (employee or contractor worker), with or without a login. */
-function PersonPicker({ value, onChange, initial }: { value?: string; onChange?: (v: string | undefined) => void; initial?: { id: string; label: string } }) {
+export function PersonPicker({ value, onChange, initial, testId = 'cert-person' }: { value?: string; onChange?: (v: string | undefined) => void; initial?: { id: string; label: string }; testId?: string }) {
   const { t } = useTranslation();
   const [q, setQ] = useState('');
   const [open, setOpen] = useState(false);
@@ -41,7 +41,7 @@ function PersonPicker({ value, onChange, initial }: { value?: string; onChange?:
       options={options}
       loading={search.isFetching}
       placeholder={t('training.form.personPlaceholder')}
-      data-testid="cert-person"
+      data-testid={testId}
     />
   );
 }

@@ -3,6 +3,7 @@ import { useDeferredValue, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PageHeader } from '../../shared/PageHeader.tsx';
 import { QueryError } from '../../shared/QueryError.tsx';
+import { QuestionImport } from './QuestionImport.tsx';
 import { useQuestionBank, useQuestionCategories, type BankFilter, type Question } from './examApi.ts';
 
 /** The question bank for exam setters: filter by category, difficulty, type and text; answers shown. */
@@ -21,6 +22,9 @@ export function QuestionBankPage() {
   return (
     <>
       <PageHeader title={t('training.bank.title')} sub={t('training.bank.subtitle')} />
+      <Card size="small" style={{ marginBottom: 12 }}>
+        <QuestionImport />
+      </Card>
       <Card size="small" style={{ marginBottom: 12 }}>
         <Flex wrap gap={8}>
           <Select allowClear placeholder={t('training.bank.category')} style={{ minWidth: 140 }} options={categories.map((c) => ({ value: c, label: c }))} value={filter.category} onChange={(v?: string) => patch({ category: v })} data-testid="bank-category" />
