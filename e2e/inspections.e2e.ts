@@ -103,4 +103,63 @@ describe('a check on the phone', () => {
     await page.waitForURL(/\/hazards\//);
     expect(worker.pageErrors).toEqual([]);
   });
+
+  it('works offline: the scan and the answers with a photo wait on the phone, then go out once when back online', async () => {
+    const stamp = `off-${Date.now().toString(36)}`;
+    const me = await apiAs<{ personId: string; orgUnit: { id: string } | null }>(worker.page, 'GET', '/me');
+    const unitId = me.body.orgUnit!.id;
+    const cp = await apiAs<{ id: string; scanUrl: string }>(officer.page, 'POST', '/checkpoints', { name: `E2E 泵房巡检点 ${stamp}`, orgUnitId: unitId });
+    expect(cp.status, JSON.stringify(cp.body)).toBe(201);
+    const tpl = await apiAs<{ id: string }>(officer.page, 'POST', '/inspections/templates', {
+      name: `E2E 泵房巡检 ${stamp}`,
+      items: [{ key: 'seal_ok', label: '机械密封无泄漏', kind: 'pass_fail', required: true }],
+    });
+    expect(tpl.status, JSON.stringify(tpl.body)).toBe(201);
+    const planName = `E2E 泵房日检 ${stamp}`;
+    const plan = await apiAs<{ id: string }>(officer.page, 'POST', '/inspections/plans', { name: planName, checkType: 'daily', cycleUnit: 'day', cycleInterval: 1, dayType: 'every_day', orgUnitId: unitId, assigneePersonId: me.body.personId, checkpointId: cp.body.id, templateId: tpl.body.id });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+
+    const { page } = worker;
+    await page.goto('/inspections/my');
+    const card = page.getByTestId('my-task').filter({ hasText: planName });
+    await card.waitFor();
+    await card.click();
+    await page.getByTestId('scan-step').waitFor();
+    const taskId = new URL(page.url()).pathname.split('/').pop()!;
+
+    // No signal in the pump room: the code typed under the label is kept to be verified later.
+    await page.context().setOffline(true);
+    const code = decodeURIComponent(new URL(cp.body.scanUrl).hash.slice(1));
+    await page.getByTestId('scan-code-input').fill(code);
+    await page.getByTestId('scan-code-submit').click();
+    await page.getByTestId('check-offline').waitFor();
+    await page.getByTestId('checklist').waitFor();
+    await page.getByTestId('item-seal_ok-fail').click();
+    await page.getByTestId('item-seal_ok-photos-camera').setInputFiles({ name: 'seal.jpg', mimeType: 'image/jpeg', buffer: await jpeg() });
+    await page.getByTestId('item-seal_ok').getByTestId('picked-photo').first().waitFor();
+    await page.getByTestId('item-seal_ok-remark').fill('离线：机械密封滴漏');
+    await page.getByTestId('checklist-submit').click();
+    await page.getByTestId('check-queued').waitFor();
+    await screenshot(page, 'inspections-6-offline-check-queued-phone');
+    // Nothing reached the server yet.
+    const before = await apiAs<{ status: string }>(officer.page, 'GET', `/inspections/tasks/${taskId}`);
+    expect(before.body.status).toBe('planned');
+
+    // Back online: the queue replays the scan, uploads the photo and sends the answers with their keys.
+    const sent = page.waitForResponse((r) => r.url().endsWith(`/inspections/tasks/${taskId}/results`) && r.request().method() === 'POST', { timeout: 60_000 });
+    await page.context().setOffline(false);
+    expect((await sent).status()).toBe(200);
+    await page.getByTestId('task-done').waitFor({ timeout: 60_000 });
+    await page.getByTestId('finding-hazard').waitFor();
+    await screenshot(page, 'inspections-7-offline-check-synced-phone');
+
+    const after = await apiAs<{ status: string; findings: { hazardId: string | null }[]; results: { itemKey: string }[] }>(officer.page, 'GET', `/inspections/tasks/${taskId}`);
+    expect(after.body.status).toBe('done');
+    expect(after.body.results.filter((r) => r.itemKey === 'seal_ok')).toHaveLength(1);
+    expect(after.body.findings).toHaveLength(1);
+    const hazard = await apiAs<{ description: string; photos: unknown[] }>(officer.page, 'GET', `/hazards/${after.body.findings[0]!.hazardId}`);
+    expect(hazard.body.description).toContain('离线：机械密封滴漏');
+    expect(hazard.body.photos).toHaveLength(1);
+    expect(worker.pageErrors).toEqual([]);
+  });
 });

@@ -13,7 +13,7 @@ let worker: Session;
 
 interface View {
   map: { id: string; name: string };
-  areas: { id: string; name: string; level: string | null; colour: string | null; eventCount: number }[];
+  areas: { id: string; name: string; level: string | null; colour: string | null; eventCount: number; permits: { id: string; number: string }[] }[];
 }
 
 beforeAll(async () => {
@@ -55,6 +55,35 @@ describe('four-colour risk map', () => {
     expect(await drawer.getByTestId('area-measure').count()).toBeGreaterThan(0);
     expect(page.url()).toContain(`#area=${red.id}`);
     await screenshot(page, 'risk-map-drawer-desktop');
+    expect(officer.pageErrors).toEqual([]);
+  });
+
+  it('marks the areas with permits at work; the drill-down lists them and each measure’s latest checks', async () => {
+    const { page } = officer;
+    const viewed = page.waitForResponse((r) => /\/api\/v1\/risks\/maps\/[0-9a-f-]+\/view$/.test(r.url()) && r.status() === 200);
+    await page.goto('/risks/map');
+    const view = (await (await viewed).json()) as View;
+    await page.getByTestId('map-area').first().waitFor();
+    // The demo plant has hot work and other permits going on in its workshops.
+    const withPermits = view.areas.filter((a) => a.permits.length > 0);
+    expect(withPermits.length).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('permit-marker').count()).toBe(withPermits.length);
+    const counts = await page.getByTestId('permit-marker').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-count'))));
+    expect(counts.sort()).toEqual(withPermits.map((a) => a.permits.length).sort());
+    await screenshot(page, 'risk-map-permit-markers-desktop');
+
+    const area = withPermits[0]!;
+    const drilled = page.waitForResponse((r) => r.url().endsWith(`/risks/maps/areas/${area.id}/drilldown`) && r.status() === 200);
+    await page.locator(`[data-testid="map-area"][data-area-id="${area.id}"]`).click({ force: true });
+    const drill = (await (await drilled).json()) as { permits: { number: string }[]; events: { measures: { recentChecks: unknown[] }[] }[] };
+    const drawer = page.getByTestId('risk-area-drawer');
+    await drawer.getByTestId('area-permit').first().waitFor();
+    expect(await drawer.getByTestId('area-permit').count()).toBe(drill.permits.length);
+    await expect.poll(() => drawer.getByTestId('area-permit').first().textContent()).toContain(drill.permits[0]!.number);
+    const checks = drill.events.flatMap((e) => e.measures).reduce((n, m) => n + m.recentChecks.length, 0);
+    expect(await drawer.getByTestId('measure-check').count()).toBe(checks);
+    await drawer.getByTestId('area-permit').first().scrollIntoViewIfNeeded();
+    await screenshot(page, 'risk-map-drawer-permits-checks-desktop');
     expect(officer.pageErrors).toEqual([]);
   });
 
@@ -124,4 +153,41 @@ describe('four-colour risk map', () => {
     await screenshot(page, 'risk-map-drawn-desktop');
     expect(officer.pageErrors).toEqual([]);
   });
+
+  it('adds a control measure and renames a risk event from the register page forms', async () => {
+    const { page } = officer;
+    await page.goto('/risks');
+    await page.getByTestId('risk-tree').waitFor();
+    const event = page.getByTestId('risk-event').first();
+    await event.waitFor();
+    const eventId = (await event.getAttribute('data-event-id'))!;
+    const stamp = Date.now().toString(36);
+
+    await event.getByTestId('risk-add-measure').click();
+    // The dialog's root is a zero-size portal; wait for its fields.
+    await page.getByTestId('risk-form-description').waitFor();
+    await page.getByTestId('risk-form-description').fill(`E2E 设置可燃气体报警器 ${stamp}`);
+    await page.getByTestId('risk-form-troubleshoot').fill('检查报警器指示灯与标定日期');
+    await screenshot(page, 'risk-register-measure-form-desktop');
+    const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/risks/measures') && r.request().method() === 'POST');
+    await page.getByTestId('risk-form-save').click();
+    const res = await created;
+    expect(res.status(), await res.text()).toBe(201);
+    const measure = (await res.json()) as { id: string; eventId: string; checkCycle: number; checkCycleUnit: string; workDayType: string; classify1: string };
+    expect(measure).toMatchObject({ eventId, checkCycle: 1, checkCycleUnit: 'day', workDayType: 'workdays', classify1: 'engineering' });
+
+    await event.getByTestId('risk-edit-event').click();
+    const name = page.getByTestId('risk-form-event').getByTestId('risk-form-name');
+    await name.waitFor();
+    await name.fill(`E2E 泄漏着火 ${stamp}`);
+    const patched = page.waitForResponse((r) => r.url().endsWith(`/api/v1/risks/events/${eventId}`) && r.request().method() === 'PATCH');
+    await page.getByTestId('risk-form-save').click();
+    expect((await patched).status()).toBe(200);
+    const detail = await apiAs<{ name: string; measures: { id: string }[] }>(page, 'GET', `/risks/events/${eventId}`);
+    expect(detail.body.name).toBe(`E2E 泄漏着火 ${stamp}`);
+    expect(detail.body.measures.map((m) => m.id)).toContain(measure.id);
+    await page.locator(`[data-testid="risk-event"][data-event-id="${eventId}"]`).filter({ hasText: stamp }).waitFor();
+    expect(officer.pageErrors).toEqual([]);
+  });
 });
+

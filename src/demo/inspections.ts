@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, isNotNull, lte, sql } from 'drizzle-o
 import { systemCtx } from '../platform/auth/actor.ts';
 import type { Database, Tx } from '../platform/db/client.ts';
 import { newId } from '../platform/db/columns.ts';
-import { addDays, dayIn, instantOf, tenantZone } from '../platform/org/calendar.ts';
+import { addDays, dayIn, instantOf, seedChinaPublicDays, tenantZone } from '../platform/org/calendar.ts';
 import { checkpoints } from '../modules/equipment/schema.ts';
 import { hazards } from '../modules/hazards/schema.ts';
 import { ensureDefaultTemplate, ensureInspectionSettings } from '../modules/inspections/defaults.ts';
@@ -50,6 +50,8 @@ export async function seedDemoInspections(tx: Tx, db: Database, tenantId: string
   const today = dayIn(now, timeZone);
   const from = addDays(today, -30);
   await ensureInspectionSettings(tx, tenantId);
+  // The public holidays and make-up work days (调休) the work-day plans follow.
+  await seedChinaPublicDays(tx, tenantId, now);
   await ensureDefaultTemplate(tx, tenantId, now);
   const extra = [
     { id: newId(), name: '压力容器巡检表', items: pressureItems },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isWorkDay, windowsOf, type Schedule } from './cycles.ts';
+import { isWorkDay } from '../../platform/org/calendar.ts';
+import { windowsOf, type Schedule } from './cycles.ts';
 
 const z = { timeZone: 'Asia/Shanghai', shiftStartHours: [0, 8, 16] };
 const base: Schedule = { cycleUnit: 'day', cycleInterval: 1, dayType: 'every_day', startsOn: '2026-03-01', endsOn: null };
@@ -42,5 +43,32 @@ describe('check windows of a cycle over March 2026', () => {
   it('respects the end day and a start inside the range', () => {
     expect(march({ startsOn: '2026-03-10', endsOn: '2026-03-19' })).toHaveLength(10);
     expect(isWorkDay('2026-03-07')).toBe(false);
+  });
+});
+
+describe('work days from the tenant calendar', () => {
+  // Labour Day 2026: Fri 1 May and Mon–Tue 4–5 May off, Sat 9 May worked (调休).
+  const calendar = { holidays: new Set(['2026-05-01', '2026-05-04', '2026-05-05']), workdays: new Set(['2026-05-09']) };
+  const week = (cal?: typeof calendar) =>
+    windowsOf({ ...base, startsOn: '2026-04-27', dayType: 'workdays' }, '2026-04-27', '2026-05-10', { ...z, ...(cal ? { calendar: cal } : {}) }).map((w) => w.start.toISOString().slice(0, 10));
+
+  it('gives no work-day window on a holiday and one on a make-up Saturday', () => {
+    const days = week(calendar);
+    // Window starts are Beijing midnights: the UTC date is the day before.
+    expect(days).not.toContain('2026-04-30'); // 1 May
+    expect(days).not.toContain('2026-05-03'); // 4 May
+    expect(days).not.toContain('2026-05-04'); // 5 May
+    expect(days).toContain('2026-05-08'); // Saturday 9 May
+    expect(days).toHaveLength(10 - 3 + 1);
+    expect(week()).toHaveLength(10);
+  });
+
+  it('turns the holidays into non-work days and the make-up day into a work day', () => {
+    expect(isWorkDay('2026-05-01', calendar)).toBe(false);
+    expect(isWorkDay('2026-05-09', calendar)).toBe(true);
+    expect(isWorkDay('2026-05-09')).toBe(false);
+    const off = windowsOf({ ...base, startsOn: '2026-05-01', endsOn: '2026-05-10', dayType: 'non_workdays' }, '2026-05-01', '2026-05-10', { ...z, calendar });
+    // 1, 2, 3, 4, 5 and 10 May are off; 9 May is worked.
+    expect(off).toHaveLength(6);
   });
 });

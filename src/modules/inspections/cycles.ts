@@ -1,4 +1,4 @@
-import { addDays, addMonths, daysBetween, instantOf } from '../../platform/org/calendar.ts';
+import { addDays, addMonths, daysBetween, instantOf, isWorkDay, weekdayOf, type WorkCalendar } from '../../platform/org/calendar.ts';
 import type { CycleUnit, DayType } from './schema.ts';
 
 /**
@@ -10,7 +10,8 @@ import type { CycleUnit, DayType } from './schema.ts';
  *   every n-th eligible day (or every n-th shift / n-hour slot on an eligible day) gets a window.
  * - week / month / quarter / year are calendar periods (a week from Monday); they always contain work
  *   days, so the day type is not used: the window is the whole period.
- * Work days are Monday to Friday in the tenant's zone; the platform has no holiday calendar yet.
+ * Work days come from the tenant's work-day calendar (platform/org/calendar.ts): Monday to Friday, minus
+ * public holidays, plus make-up working days (调休).
  */
 
 export interface Schedule {
@@ -30,26 +31,18 @@ export interface ZoneRules {
   timeZone: string;
   /** Local start hours of a day's shifts, e.g. [0, 8, 16]. */
   shiftStartHours: number[];
+  /** The tenant's holidays and make-up work days over the range asked (none: plain Monday–Friday). */
+  calendar?: WorkCalendar;
 }
 
-/** 0 = Sunday … 6 = Saturday of a calendar day. */
-function weekday(day: string): number {
-  return new Date(`${day}T00:00:00Z`).getUTCDay();
-}
-
-export function isWorkDay(day: string): boolean {
-  const d = weekday(day);
-  return d !== 0 && d !== 6;
-}
-
-export function dayMatches(day: string, type: DayType): boolean {
+export function dayMatches(day: string, type: DayType, cal?: WorkCalendar): boolean {
   if (type === 'every_day') return true;
-  return type === 'workdays' ? isWorkDay(day) : !isWorkDay(day);
+  return type === 'workdays' ? isWorkDay(day, cal) : !isWorkDay(day, cal);
 }
 
 /** Monday of the week of `day`. */
 function mondayOf(day: string): string {
-  return addDays(day, -((weekday(day) + 6) % 7));
+  return addDays(day, -((weekdayOf(day) + 6) % 7));
 }
 
 function firstOfMonth(day: string): string {
@@ -125,7 +118,7 @@ export function windowsOf(s: Schedule, from: string, to: string, z: ZoneRules): 
   // Day-or-shorter: count eligible days from startsOn so every n-th one is stable across ranges.
   let ordinal = 0;
   for (let day = s.startsOn; day <= last; day = addDays(day, 1)) {
-    if (!dayMatches(day, s.dayType)) continue;
+    if (!dayMatches(day, s.dayType, z.calendar)) continue;
     const n = ordinal++;
     if (day < first) continue;
     if (s.cycleUnit === 'day') {

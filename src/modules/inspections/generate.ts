@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { queryRows, type Tx } from '../../platform/db/client.ts';
 import { newId } from '../../platform/db/columns.ts';
-import { addDays } from '../../platform/org/calendar.ts';
+import { addDays, loadWorkCalendar } from '../../platform/org/calendar.ts';
 import { getCheckpointRef } from '../equipment/service.ts';
 import { windowsOf } from './cycles.ts';
 import { ensureInspectionSettings } from './defaults.ts';
@@ -69,7 +69,10 @@ export async function generateTasksTx(tx: Tx, tenantId: string, opts: { from: st
     return [{ checkpointId: null, name: p.name, ...blank }];
   };
 
-  const zone = { timeZone: opts.timeZone, shiftStartHours: settings.shiftStartHours };
+  // From the earliest plan start: every n-th work day is counted from each plan's first day.
+  const earliest = plans.reduce((m, p) => (p.startsOn < m ? p.startsOn : m), opts.from);
+  const calendar = await loadWorkCalendar(tx, tenantId, earliest, opts.to);
+  const zone = { timeZone: opts.timeZone, shiftStartHours: settings.shiftStartHours, calendar };
   let created = 0;
   let rows: (typeof inspectionTasks.$inferInsert)[] = [];
   const flush = async () => {

@@ -13,6 +13,7 @@ import { checkTypes, cycleUnits, dayTypes, itemKinds, planSources, taskStatuses 
 import { getTask, listTasks, measureHistory, openTasksAtCheckpoint } from './tasks.ts';
 import { createTemplate, getTemplate, listTemplates, updateTemplate } from './templates.ts';
 import { createRoute, listRoutes, updateRoute } from './walks.ts';
+import { listWorkCalendar, removeWorkCalendarDay, setWorkCalendarDay } from './workCalendar.ts';
 
 /**
  * Inspections (/api/v1/inspections), issue 5: checklist templates, routes, plans, tasks and doing a check
@@ -29,6 +30,13 @@ const Responses = { ...ProblemResponses, 428: Problem };
 const tags = ['inspections'];
 
 // ---- shapes ----
+
+export const CalendarDayT = Type.Object({ day: Type.String(), kind: Type.Union([Type.Literal('holiday'), Type.Literal('workday')]), name: Type.String() });
+export type CalendarDayT = Static<typeof CalendarDayT>;
+export const WorkCalendarT = Type.Object({ year: Type.Integer(), days: Type.Array(CalendarDayT) });
+export type WorkCalendarT = Static<typeof WorkCalendarT>;
+const CalendarDayBody = Type.Object({ kind: Type.Union([Type.Literal('holiday'), Type.Literal('workday')], { description: 'holiday: a weekday off; workday: a weekend day worked (调休)' }), name: Text(50, 1) }, { additionalProperties: false });
+const DayParams = Type.Object({ day: Day });
 
 const ItemT = Type.Object({
   key: Type.String({ maxLength: 40, pattern: '^[a-z][a-z0-9_]*$' }),
@@ -323,4 +331,16 @@ export const inspectionRoutesPlugin: FastifyPluginAsyncTypebox = async (app) => 
   app.get(`${base}/oversight/calendar`, { config: { permission: 'inspection:oversee' }, schema: { tags, querystring: Type.Object({ month: Type.String({ maxLength: 7, pattern: '^\\d{4}-\\d{2}$' }) }, { additionalProperties: false }), response: { 200: CalendarT, ...Responses } } }, async (request) =>
     inspectionCalendar(ctxOf(app, request), request.query),
   );
+
+  // ---- work-day calendar (holidays, make-up work days) ----
+  app.get(`${base}/work-calendar`, { config: { permission: 'inspection:read' }, schema: { tags, description: 'The company’s exceptions to the Monday–Friday week in one year: public holidays on weekdays and make-up work days (调休) on weekends.', querystring: Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100 }) }, { additionalProperties: false }), response: { 200: WorkCalendarT, ...Responses } } }, async (request) =>
+    listWorkCalendar(ctxOf(app, request), request.query),
+  );
+  app.put(`${base}/work-calendar/:day`, { config: { permission: 'inspection:calendar' }, schema: { tags, description: 'Sets one day’s exception; work-day plans follow it from the next generation on.', params: DayParams, body: CalendarDayBody, response: { 200: CalendarDayT, ...Responses } } }, async (request) =>
+    setWorkCalendarDay(ctxOf(app, request), request.params.day, request.body),
+  );
+  app.delete(`${base}/work-calendar/:day`, { config: { permission: 'inspection:calendar' }, schema: { tags, params: DayParams, response: { 204: Type.Null(), ...Responses } } }, async (request, reply) => {
+    await removeWorkCalendarDay(ctxOf(app, request), request.params.day);
+    return reply.status(204).send(null);
+  });
 };

@@ -4,7 +4,7 @@ import { IdParams, Problem, ProblemResponses, Uuid, VersionField } from '../../p
 import { expectedVersion } from '../../platform/http/version.ts';
 import { archiveMapArea, archiveRiskMap, createMapArea, createRiskMap, MAX_POLYGON_POINTS, updateMapArea, updateRiskMap } from './maps.ts';
 import { areaDrillDown, getMapArea, getRiskMap, listRiskMaps, mapSummary, riskMapView } from './mapView.ts';
-import { areaNoticeCardPdf } from './noticeCard.ts';
+import { areaNoticeCardPdf, postNoticeCardPdf } from './noticeCard.ts';
 import { riskLevels } from './schema.ts';
 
 /**
@@ -43,7 +43,18 @@ const areaProps = {
   version: Type.Integer(),
 };
 const AreaT = Type.Object(areaProps);
-const AreaViewT = Type.Object({ ...areaProps, level: LevelT, colour: Nullable(Type.String()), eventCount: Type.Integer(), openHazards: Type.Integer() });
+const PermitMarkerT = Type.Object({ id: Type.String(), number: Type.String(), type: Type.String(), status: Type.String() });
+const AreaViewT = Type.Object({ ...areaProps, level: LevelT, colour: Nullable(Type.String()), eventCount: Type.Integer(), openHazards: Type.Integer(), permits: Type.Array(PermitMarkerT, { description: 'active and suspended permits of the area the reader may see (permit:read, data scope)' }) });
+const CheckT = Type.Object({
+  taskId: Type.String(),
+  status: Type.String(),
+  windowStart: Type.String(),
+  windowEnd: Type.String(),
+  doneAt: Nullable(Type.String()),
+  onTime: Nullable(Type.Boolean()),
+  failedCount: Type.Integer(),
+  hazards: Type.Array(Type.Object({ id: Type.String(), number: Nullable(Type.String()) })),
+});
 const LegendT = Type.Object({ level: Type.Enum([...riskLevels]), colour: Type.String(), labelZh: Type.String(), labelEn: Type.String() });
 const ViewT = Type.Object({ map: MapT, legend: Type.Array(LegendT), areas: Type.Array(AreaViewT) });
 const DrillT = Type.Object({
@@ -60,11 +71,12 @@ const DrillT = Type.Object({
       score: Nullable(Type.Number()),
       kind: Nullable(Type.String()),
       measures: Type.Array(
-        Type.Object({ id: Type.String(), description: Type.String(), classify1: Type.String(), troubleshootContent: Type.String(), checkCycle: Type.Integer(), checkCycleUnit: Type.String() }),
+        Type.Object({ id: Type.String(), description: Type.String(), classify1: Type.String(), troubleshootContent: Type.String(), checkCycle: Type.Integer(), checkCycleUnit: Type.String(), recentChecks: Type.Array(CheckT, { description: 'the 3 latest checks the reader may see (inspection:read, data scope)' }) }),
       ),
     }),
   ),
   hazards: Type.Array(Type.Object({ id: Type.String(), number: Type.String(), title: Type.String(), level: Type.String(), status: Type.String(), open: Type.Boolean(), reportedAt: Type.String() })),
+  permits: Type.Array(Type.Object({ id: Type.String(), number: Type.String(), type: Type.String(), grade: Type.String(), status: Type.String(), location: Type.String(), orgUnitId: Nullable(Type.String()), validUntil: Type.String() })),
 });
 
 const NewMapBody = Type.Object(
@@ -151,6 +163,14 @@ export const riskMapRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: read, schema: { tags, description: '风险告知卡: the area\'s risks, consequences, controls, emergency measures and a QR code to the live area.', params: IdParams, produces: ['application/pdf'], response: { 200: PdfFile, ...Responses } } },
     async (request, reply) => {
       const { pdf, fileName } = await areaNoticeCardPdf(ctxOf(app, request), { publicUrl: app.deps.config.publicUrl }, request.params.id);
+      return reply.type('application/pdf').header('content-disposition', `inline; filename="${fileName}"`).send(pdf);
+    },
+  );
+  app.get(
+    '/api/v1/risks/posts/:id/notice-card.pdf',
+    { config: read, schema: { tags, description: '岗位风险告知卡: the risk events whose control measures this post (position) carries out, with those controls and the emergency measures.', params: IdParams, produces: ['application/pdf'], response: { 200: PdfFile, ...Responses } } },
+    async (request, reply) => {
+      const { pdf, fileName } = await postNoticeCardPdf(ctxOf(app, request), { publicUrl: app.deps.config.publicUrl }, request.params.id);
       return reply.type('application/pdf').header('content-disposition', `inline; filename="${fileName}"`).send(pdf);
     },
   );

@@ -3,6 +3,8 @@ import type { Ctx } from '../../platform/auth/actor.ts';
 import { requirePermission } from '../../platform/auth/scope.ts';
 import type { Tx } from '../../platform/db/client.ts';
 import { openHazardCountsByArea, recentHazardsOfArea, type AreaHazardRef } from '../hazards/areaCounts.ts';
+import { recentChecksOfMeasures, type MeasureCheckRef } from '../inspections/measureChecks.ts';
+import { activePermitsByArea, type AreaPermitRef } from '../permits/areaMarkers.ts';
 import { ensureRiskDefaults } from './defaults.ts';
 import { listMapRows, loadArea, loadMap, type RiskMapAreaRow, type RiskMapRow } from './maps.ts';
 import { riskPermissions as P } from './permissions.ts';
@@ -13,9 +15,11 @@ import { riskLevelsOfUnits } from './service.ts';
  * What the four-colour map shows: each area coloured by the highest current level of its risk units (the
  * latest assessment of each event, residual once assessed after controls), with the colour of that level
  * from the tenant's default method as configured *now* — a colour change in the configuration recolours
- * the map at once — and the open hazards of the area as markers.
+ * the map at once — and the open hazards and the permits at work (active or suspended) of the area as markers.
  *
  * Reading is open to risk:read across the company: the map is the 风险告知 everybody on site should see.
+ * The permit markers and the recent checks are the exception: they come narrowed to the reader's own
+ * permit:read / inspection:read scope (a permit's details are not the site's notice board).
  */
 
 const levelRank: Record<RiskLevel, number> = { major: 4, serious: 3, general: 2, low: 1 };
@@ -45,7 +49,11 @@ export interface AreaView {
   colour: string | null;
   eventCount: number;
   openHazards: number;
+  /** Active and suspended permits in the area's org unit or below that the reader may see (at most 20). */
+  permits: AreaPermitMarker[];
 }
+
+export type AreaPermitMarker = Pick<AreaPermitRef, 'id' | 'number' | 'type' | 'status'>;
 
 export interface LevelLegend {
   level: RiskLevel;
@@ -128,7 +136,9 @@ export async function riskMapView(ctx: Ctx, id: string): Promise<MapView> {
       .where(and(eq(riskMapAreas.tenantId, tenantId), eq(riskMapAreas.mapId, map.id), isNull(riskMapAreas.archivedAt)))
       .orderBy(asc(riskMapAreas.sort), asc(riskMapAreas.name));
     const levels = await riskLevelsOfUnits(tx, tenantId, areas.flatMap((a) => a.riskUnitIds));
-    const hazardCounts = await openHazardCountsByArea(tx, tenantId, areas.flatMap((a) => (a.orgUnitId ? [a.orgUnitId] : [])));
+    const areaUnits = areas.flatMap((a) => (a.orgUnitId ? [a.orgUnitId] : []));
+    const hazardCounts = await openHazardCountsByArea(tx, tenantId, areaUnits);
+    const permits = await activePermitsByArea(tx, ctx.actor, areaUnits);
     return {
       map: mapSummary(map),
       legend,
@@ -141,6 +151,7 @@ export async function riskMapView(ctx: Ctx, id: string): Promise<MapView> {
           colour: top ? (legend.find((l) => l.level === top)?.colour ?? null) : null,
           eventCount: mine.reduce((n, l) => n + l.eventCount, 0),
           openHazards: a.orgUnitId ? (hazardCounts.get(a.orgUnitId) ?? 0) : 0,
+          permits: a.orgUnitId ? (permits.get(a.orgUnitId) ?? []).map((p) => ({ id: p.id, number: p.number, type: p.type, status: p.status })) : [],
         };
       }),
     };
@@ -159,12 +170,16 @@ export interface AreaDrillDown {
     colour: string | null;
     score: number | null;
     kind: string | null;
-    measures: { id: string; description: string; classify1: string; troubleshootContent: string; checkCycle: number; checkCycleUnit: string }[];
+    measures: { id: string; description: string; classify1: string; troubleshootContent: string; checkCycle: number; checkCycleUnit: string; recentChecks: MeasureCheckRef[] }[];
   }[];
   hazards: AreaHazardRef[];
+  permits: AreaPermitRef[];
 }
 
-/** `GET /risks/maps/areas/:id/drilldown`: area → risk events (highest first) → control measures, and recent hazards. */
+/**
+ * `GET /risks/maps/areas/:id/drilldown`: area → risk events (highest first) → control measures → their
+ * latest checks (with the hazards those raised), the area's recent hazards and its permits at work.
+ */
 export async function areaDrillDown(ctx: Ctx, id: string): Promise<AreaDrillDown> {
   requirePermission(ctx.actor, P.read);
   const tenantId = ctx.actor.tenantId;
@@ -187,6 +202,8 @@ export async function areaDrillDown(ctx: Ctx, id: string): Promise<AreaDrillDown
           .orderBy(asc(riskControlMeasures.createdAt))
       : [];
     const recent = area.orgUnitId ? await recentHazardsOfArea(tx, tenantId, area.orgUnitId, 10) : [];
+    const checks = await recentChecksOfMeasures(tx, ctx.actor, measures.map((m) => m.id), ctx.now(), 3);
+    const permits = area.orgUnitId ? ((await activePermitsByArea(tx, ctx.actor, [area.orgUnitId])).get(area.orgUnitId) ?? []) : [];
     const rank = (l: RiskLevel | null) => (l ? levelRank[l] : 0);
     return {
       area: areaBase(area),
@@ -204,9 +221,10 @@ export async function areaDrillDown(ctx: Ctx, id: string): Promise<AreaDrillDown
           kind: e.currentKind,
           measures: measures
             .filter((m) => m.eventId === e.id)
-            .map((m) => ({ id: m.id, description: m.description, classify1: m.classify1, troubleshootContent: m.troubleshootContent, checkCycle: m.checkCycle, checkCycleUnit: m.checkCycleUnit })),
+            .map((m) => ({ id: m.id, description: m.description, classify1: m.classify1, troubleshootContent: m.troubleshootContent, checkCycle: m.checkCycle, checkCycleUnit: m.checkCycleUnit, recentChecks: checks.get(m.id) ?? [] })),
         })),
       hazards: recent,
+      permits,
     };
   });
 }

@@ -18,6 +18,8 @@ export interface NoticeCardEvent {
 
 export interface NoticeCardPrint {
   locale: 'zh-CN' | 'en';
+  /** A card for a map area (default) or for a post (岗位风险告知卡: the risks a post controls). */
+  subject?: 'area' | 'post';
   companyName: string;
   mapName: string;
   areaName: string;
@@ -34,6 +36,7 @@ const texts = {
   'zh-CN': {
     title: '风险告知卡',
     area: '区域',
+    post: '岗位',
     map: '平面图',
     level: '风险等级',
     events: '主要风险（危险有害因素）',
@@ -48,6 +51,7 @@ const texts = {
   en: {
     title: 'Risk notice card',
     area: 'Area',
+    post: 'Post',
     map: 'Map',
     level: 'Risk level',
     events: 'Main risks (hazards)',
@@ -90,8 +94,9 @@ export async function renderNoticeCardPdf(print: NoticeCardPrint): Promise<Buffe
     doc.font('cjk-bold').fontSize(12).fillColor(GREY).text(label, left, y, { width: 80 });
     doc.font('cjk').fontSize(12).fillColor(INK).text(value, left + 80, y, { width: width - 80 - qrSize - 10 });
   };
-  row(t.area, print.areaName, infoTop);
-  row(t.map, print.mapName, infoTop + 24);
+  row(print.subject === 'post' ? t.post : t.area, print.areaName, infoTop);
+  // A post card names the post's unit(s) in place of the map.
+  row(print.subject === 'post' ? t.area : t.map, print.mapName, infoTop + 24);
   row(t.level, print.levelLabel, infoTop + 48);
   pdf.drawQr(print.qrUrl, left + width - qrSize, infoTop - 5, qrSize);
   doc.font('cjk').fontSize(8).fillColor(GREY).text(t.scan, left + width - qrSize, infoTop + qrSize - 2, { width: qrSize, align: 'center' });

@@ -90,3 +90,24 @@ export const people = pgTable(
     index('people_phone').on(t.tenantId, t.phone).where(sql`phone IS NOT NULL`),
   ],
 );
+
+export const calendarDayKinds = ['holiday', 'workday'] as const;
+export type CalendarDayKind = (typeof calendarDayKinds)[number];
+
+/**
+ * The tenant's exceptions to the Monday–Friday week (platform/org/calendar.ts): public holidays that fall
+ * on a weekday (`holiday`) and make-up working days (调休) that fall on a weekend (`workday`). One row per
+ * tenant and day; a day without a row follows the weekday rule.
+ */
+export const calendarDays = pgTable(
+  'calendar_days',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    kind: text('kind').$type<CalendarDayKind>().notNull(),
+    name: text('name').notNull(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+    updatedBy: uuid('updated_by'),
+  },
+  (t) => [uniqueIndex('calendar_days_tenant_day').on(t.tenantId, t.day)],
+);

@@ -7,8 +7,9 @@ import { useApiError } from '../../shared/useApiError.ts';
 import { usePlans, useSyncPlans, useTemplates, type Template } from './api.ts';
 import { PlanDialog } from './PlanDialog.tsx';
 import { TemplateDialog } from './TemplateDialog.tsx';
+import { WorkCalendarCard } from './WorkCalendarCard.tsx';
 
-/** Checklist templates and inspection plans (desktop): tables with their forms. */
+/** Checklist templates, inspection plans and the work-day calendar (desktop): tables with their forms. */
 export function AdminPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -85,6 +86,7 @@ export function AdminPage() {
           data-testid="plans-table"
         />
       </Card>
+      <WorkCalendarCard />
       {editing ? <TemplateDialog template={editing === 'new' ? null : editing} onClose={() => setEditing(null)} /> : null}
       {planOpen ? <PlanDialog onClose={() => setPlanOpen(false)} /> : null}
     </Flex>

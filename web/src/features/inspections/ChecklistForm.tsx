@@ -2,11 +2,13 @@ import { Alert, Button, Card, Flex, Input, InputNumber, Radio, Tag, Typography }
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText, isApiError } from '../../api/client.ts';
-import { uploadFile } from '../hazards/api.ts';
-import { newIdempotencyKey, photoName } from '../hazards/media.ts';
+import { useSession } from '../../app/session.ts';
+import { newIdempotencyKey } from '../hazards/media.ts';
 import { PhotoPicker, type PickedPhoto } from '../hazards/PhotoPicker.tsx';
-import { submitResults, type ResultBody, type TaskDetail, type TemplateItem } from './api.ts';
+import type { ScanTaskBody, TaskDetail, TemplateItem } from './api.ts';
+import { httpCheckSender, idbCheckOutbox, newCheckItem, sendCheck, type QueuedAnswer } from './checkOutbox.ts';
 import { SignaturePad } from './SignaturePad.tsx';
+import { refreshCheckOutbox } from './useCheckOutbox.ts';
 
 interface Answer {
   value?: string;
@@ -21,43 +23,60 @@ const outOfRange = (item: TemplateItem, n: number | null | undefined) =>
   n !== null && n !== undefined && ((item.min !== null && item.min !== undefined && n < item.min) || (item.max !== null && item.max !== undefined && n > item.max));
 
 /**
- * The checklist of one stop, as the task's template version has it. Photos and the signature upload
- * first; then the answers go in one request with an Idempotency-Key kept for this stop, so a retry after
- * a lost answer is applied once (and raises no second hazard).
+ * The checklist of one stop, as the task's template version has it. The answers, photos and signature go
+ * into the check queue first (checkOutbox.ts, IndexedDB) with Idempotency-Keys made now, and are sent from
+ * there: with signal at once, without it when the phone is back online. A retry after a lost answer is
+ * applied once (and raises no second hazard). `offlineScan` is a scan the server could not verify yet.
  */
-export function ChecklistForm({ task, stop, onDone }: { task: TaskDetail; stop: number; onDone: (t: TaskDetail) => void }) {
+export function ChecklistForm({ task, stop, offlineScan, onDone, onQueued }: { task: TaskDetail; stop: number; offlineScan: ScanTaskBody | null; onDone: (t: TaskDetail) => void; onQueued: () => void }) {
   const { t, i18n } = useTranslation();
+  const me = useSession();
   const [answers, setAnswers] = useState<Record<string, Answer>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const key = useRef(newIdempotencyKey());
+  const scanKey = useRef(newIdempotencyKey());
   const set = (k: string, patch: Partial<Answer>) => setAnswers((a) => ({ ...a, [k]: { photos: [], ...a[k], ...patch } }));
 
   const submit = async () => {
     setBusy(true);
     setError(null);
     try {
-      const results: ResultBody[] = [];
-      let n = 0;
-      for (const item of task.items) {
+      const queued: QueuedAnswer[] = task.items.flatMap((item) => {
         const a = answers[item.key];
-        if (!a) continue;
-        const photoIds: string[] = [];
-        for (const p of a.photos) photoIds.push((await uploadFile(p.blob, photoName(n++), undefined, i18n.language)).id);
-        const signatureFileId = a.signature ? (await uploadFile(a.signature, `signature-${item.key}.png`, undefined, i18n.language)).id : null;
-        results.push({
-          itemKey: item.key,
-          ...(a.value !== undefined ? { value: a.value } : {}),
-          ...(a.reading !== undefined ? { reading: a.reading } : {}),
-          ...(a.text !== undefined ? { text: a.text } : {}),
-          ...(photoIds.length ? { photoIds } : {}),
-          ...(signatureFileId ? { signatureFileId } : {}),
-          ...(a.remark ? { remark: a.remark } : {}),
-        });
+        if (!a) return [];
+        return [
+          {
+            itemKey: item.key,
+            ...(a.value !== undefined ? { value: a.value } : {}),
+            ...(a.reading !== undefined ? { reading: a.reading } : {}),
+            ...(a.text !== undefined ? { text: a.text } : {}),
+            ...(a.remark ? { remark: a.remark } : {}),
+            photos: a.photos.map((p) => p.blob),
+            signature: a.signature ?? null,
+          },
+        ];
+      });
+      const item = newCheckItem({ id: key.current, scanKey: scanKey.current, userId: me.id, taskId: task.id, taskName: task.planName, stop, scan: offlineScan, version: offlineScan ? null : task.version, answers: queued });
+      let stored = true;
+      try {
+        await idbCheckOutbox.put(item);
+      } catch {
+        // No IndexedDB (old private mode): send directly, nothing can wait offline.
+        stored = false;
       }
-      onDone(await submitResults(task.id, { stop, version: task.version, results }, key.current));
-    } catch (e) {
-      setError(isApiError(e) ? errorText(e) : t('errors.generic'));
+      const outcome = await sendCheck(item, stored ? idbCheckOutbox : { all: async () => [], put: async () => undefined, remove: async () => undefined }, httpCheckSender(i18n.language));
+      await refreshCheckOutbox(me.id);
+      if (outcome.kind === 'sent') onDone(outcome.task);
+      else if (outcome.kind === 'retry' && stored) onQueued();
+      else {
+        // Refused (4xx): the answers stay on the form to correct; the queued copy is dropped.
+        if (stored) await idbCheckOutbox.remove(item.id);
+        await refreshCheckOutbox(me.id);
+        key.current = newIdempotencyKey();
+        scanKey.current = newIdempotencyKey();
+        setError(isApiError(outcome.error) ? errorText(outcome.error) : t('errors.generic'));
+      }
     } finally {
       setBusy(false);
     }

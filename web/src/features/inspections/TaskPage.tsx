@@ -1,13 +1,15 @@
-import { AlertOutlined, CheckCircleOutlined, QrcodeOutlined } from '@ant-design/icons';
+import { AlertOutlined, CheckCircleOutlined, CloudUploadOutlined, QrcodeOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Descriptions, Flex, Input, Result, Spin, Steps, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { errorText, isApiError } from '../../api/client.ts';
 import { QueryError } from '../../shared/QueryError.tsx';
-import { inspectionKeys, scanTask, useTask, type TaskDetail } from './api.ts';
+import { inspectionKeys, scanTask, useTask, type ScanTaskBody, type TaskDetail } from './api.ts';
+import { rememberedTask, rememberTask } from './checkOutbox.ts';
 import { ChecklistForm } from './ChecklistForm.tsx';
+import { useCheckOutboxState } from './useCheckOutbox.ts';
 import { TaskStatusTag, windowText } from './labels.tsx';
 
 /** What was found: each failed item with the hazard it raised (its number links to the hazard). */
@@ -41,6 +43,10 @@ function Findings({ task }: { task: TaskDetail }) {
  * The check flow of one task: at each stop scan the checkpoint's QR (with the phone camera, which opens
  * /s#<code> and comes back here, or by typing the code under the label), then fill its checklist. A
  * failed item raises a hazard, shown here with its number.
+ *
+ * Offline (no signal in the plant room): the task opens from the copy kept when it was last loaded, a scan
+ * that cannot reach the server is kept to be verified later, and the answers wait in the check queue
+ * until the phone is back online (checkOutbox.ts).
  */
 export function TaskPage() {
   const { t } = useTranslation();
@@ -50,22 +56,34 @@ export function TaskPage() {
   const [code, setCode] = useState('');
   const [scanError, setScanError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [offlineScan, setOfflineScan] = useState<{ stop: number; body: ScanTaskBody } | null>(null);
+  const outbox = useCheckOutboxState();
+  useEffect(() => {
+    if (q.data) rememberTask(q.data);
+  }, [q.data]);
+  const offlineCopy = q.isError && isApiError(q.error) && q.error.status === 0 ? rememberedTask(id) : null;
 
   if (q.isPending) return <Spin />;
-  if (q.isError) return <QueryError error={q.error} onRetry={() => void q.refetch()} />;
-  const task = q.data;
+  if (q.isError && !offlineCopy) return <QueryError error={q.error} onRetry={() => void q.refetch()} />;
+  const task = q.data ?? offlineCopy;
+  if (!task) return <Spin />;
+  const queued = outbox.items.filter((i) => i.taskId === task.id);
   const update = (next: TaskDetail) => qc.setQueryData(inspectionKeys.task(id), next);
-  const current = task.stops.findIndex((s) => !s.submittedAt);
+  // A stop whose answers wait in the queue counts as submitted here.
+  const current = task.stops.findIndex((s, i) => !s.submittedAt && !queued.some((x) => x.stop === i && x.failed === null));
   const stop = current >= 0 ? task.stops[current] : undefined;
   const open = task.status === 'planned' || task.status === 'in_progress';
 
   const start = async (withCode: string | undefined) => {
     setBusy(true);
     setScanError(null);
+    const body: ScanTaskBody = { ...(withCode ? { code: withCode } : {}), stop: current };
     try {
-      update(await scanTask(id, { ...(withCode ? { code: withCode } : {}), stop: current }));
+      update(await scanTask(id, body));
     } catch (e) {
-      setScanError(isApiError(e) ? errorText(e) : t('errors.generic'));
+      // No signal: keep the scan to be verified when the check is sent, and open the checklist now.
+      if (isApiError(e) && e.status === 0) setOfflineScan({ stop: current, body });
+      else setScanError(isApiError(e) ? errorText(e) : t('errors.generic'));
     } finally {
       setBusy(false);
     }
@@ -91,6 +109,17 @@ export function TaskPage() {
             </Descriptions.Item>
           ) : null}
         </Descriptions>
+        {offlineCopy || offlineScan ? <Alert type="warning" showIcon message={t('inspections.offline.banner')} data-testid="check-offline" /> : null}
+        {queued.length > 0 ? (
+          <Card size="small" data-testid="check-queued">
+            <Flex vertical gap={4}>
+              <Typography.Text strong>
+                <CloudUploadOutlined /> {outbox.sending ? t('inspections.offline.sending') : t('inspections.offline.queued', { count: queued.length })}
+              </Typography.Text>
+              {queued.map((x) => (x.failed ? <Alert key={x.id} type="error" showIcon message={t('inspections.offline.refused', { reason: x.failed })} data-testid="check-refused" /> : null))}
+            </Flex>
+          </Card>
+        ) : null}
         {task.stops.length > 1 ? <Steps size="small" direction="vertical" current={current < 0 ? task.stops.length : current} items={task.stops.map((s) => ({ title: s.name }))} /> : null}
         <Findings task={task} />
         {task.status === 'done' ? (
@@ -99,7 +128,7 @@ export function TaskPage() {
           <Result status="warning" title={t('inspections.status.missed')} />
         ) : !task.canPerform ? (
           <Alert type="info" message={t('inspections.check.notYours')} />
-        ) : stop && !stop.scannedAt ? (
+        ) : current < 0 && queued.length > 0 ? null : stop && !stop.scannedAt && offlineScan?.stop !== current ? (
           <Card size="small" data-testid="scan-step">
             <Flex vertical gap={8}>
               <Typography.Text strong>
@@ -124,7 +153,17 @@ export function TaskPage() {
             </Flex>
           </Card>
         ) : open && stop ? (
-          <ChecklistForm key={`${task.id}-${current}`} task={task} stop={current} onDone={update} />
+          <ChecklistForm
+            key={`${task.id}-${current}`}
+            task={task}
+            stop={current}
+            offlineScan={offlineScan?.stop === current ? offlineScan.body : null}
+            onDone={(next) => {
+              setOfflineScan(null);
+              update(next);
+            }}
+            onQueued={() => setOfflineScan(null)}
+          />
         ) : null}
       </Flex>
     </div>

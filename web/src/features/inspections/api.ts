@@ -38,8 +38,13 @@ export function useMyTasks(day: string) {
   return useQuery({ queryKey: inspectionKeys.mine(day), queryFn: () => api.get<Page<TaskListItem>>(`${base}/tasks`, { mine: true, today: true, limit: 200 }) });
 }
 
+export function getTask(id: string): Promise<TaskDetail> {
+  return api.get<TaskDetail>(`${base}/tasks/${id}`);
+}
+
 export function useTask(id: string) {
-  return useQuery({ queryKey: inspectionKeys.task(id), queryFn: () => api.get<TaskDetail>(`${base}/tasks/${id}`) });
+  // No retries while offline: the page falls back to the copy kept on the phone at once.
+  return useQuery({ queryKey: inspectionKeys.task(id), queryFn: () => getTask(id), retry: (n, e) => !(e instanceof Error && 'status' in e && e.status === 0) && n < 2 });
 }
 
 export function useTasksAtCheckpoint(checkpointId: string | null) {
@@ -54,8 +59,8 @@ export interface ScanTaskBody {
   stop?: number;
 }
 
-export function scanTask(id: string, body: ScanTaskBody): Promise<TaskDetail> {
-  return api.post<TaskDetail>(`${base}/tasks/${id}/scan`, body);
+export function scanTask(id: string, body: ScanTaskBody, idempotencyKey?: string): Promise<TaskDetail> {
+  return api.post<TaskDetail>(`${base}/tasks/${id}/scan`, body, idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : undefined);
 }
 
 export interface ResultBody {

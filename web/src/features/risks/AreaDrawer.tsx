@@ -2,15 +2,48 @@ import { FilePdfOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Drawer, Empty, Flex, List, Spin, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { apiUrl } from '../../api/client.ts';
 import { QueryError } from '../../shared/QueryError.tsx';
 import { useIsPhone } from '../../shared/useIsPhone.ts';
 import { LevelTag } from './labels.tsx';
-import { useAreaDrill } from './mapApi.ts';
+import { useAreaDrill, type AreaDrillDown } from './mapApi.ts';
 
 type CycleUnit = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
+type Check = AreaDrillDown['events'][number]['measures'][number]['recentChecks'][number];
 
-/** One area's drill-down: its risk events (highest first) with their control measures, and recent hazards. */
+const checkColour: Record<string, string> = { done: 'green', missed: 'red', in_progress: 'blue' };
+
+/** A measure's latest checks (what the reader may see): status, day, failed items and the hazards raised. */
+function MeasureChecks({ checks }: { checks: Check[] }) {
+  const { t } = useTranslation();
+  if (checks.length === 0) return <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('risks.map.noChecks')}</Typography.Text>;
+  return (
+    <Flex gap={4} wrap align="center" data-testid="measure-checks">
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {t('risks.map.checks')}:
+      </Typography.Text>
+      {checks.map((c) => (
+        <Flex key={c.taskId} gap={2} align="center" data-testid="measure-check" data-status={c.status}>
+          <Link to={`/inspections/tasks/${c.taskId}`}>
+            <Tag color={checkColour[c.status]} style={{ marginInlineEnd: 0 }}>
+              {dayjs(c.doneAt ?? c.windowStart).format('MM-DD')} {t(`inspections.status.${c.status as 'done'}`)}
+              {c.onTime === false ? ` · ${t('risks.map.checkLate')}` : ''}
+              {c.failedCount > 0 ? ` · ${t('risks.map.checkFailed', { count: c.failedCount })}` : ''}
+            </Tag>
+          </Link>
+          {c.hazards.map((h) => (
+            <Link key={h.id} to={`/hazards/${h.id}`}>
+              <Tag color="red">{h.number ?? '…'}</Tag>
+            </Link>
+          ))}
+        </Flex>
+      ))}
+    </Flex>
+  );
+}
+
+/** One area's drill-down: its risk events (highest first) with their control measures and their latest checks, the permits at work and recent hazards. */
 export function AreaDrawer({ areaId, onClose, onOpenEvent }: { areaId: string | null; onClose: () => void; onOpenEvent: (eventId: string) => void }) {
   const { t } = useTranslation();
   const isPhone = useIsPhone();
@@ -67,17 +100,37 @@ export function AreaDrawer({ areaId, onClose, onOpenEvent }: { areaId: string | 
                 locale={{ emptyText: t('risks.map.noMeasures') }}
                 renderItem={(m) => (
                   <List.Item data-testid="area-measure">
-                    <Flex vertical>
+                    <Flex vertical gap={4} style={{ width: '100%' }}>
                       <span>{m.description}</span>
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {m.troubleshootContent} · {m.checkCycle} {t(`risks.cycleUnit.${m.checkCycleUnit as CycleUnit}`)}
                       </Typography.Text>
+                      <MeasureChecks checks={m.recentChecks} />
                     </Flex>
                   </List.Item>
                 )}
               />
             </Card>
           ))}
+          <Typography.Title level={5} style={{ margin: 0 }}>
+            {t('risks.map.permits', { count: d.permits.length })}
+          </Typography.Title>
+          <List
+            size="small"
+            dataSource={d.permits}
+            locale={{ emptyText: t('risks.map.noPermits') }}
+            renderItem={(p) => (
+              <List.Item data-testid="area-permit">
+                <Link to={`/permits/${p.id}`}>
+                  {p.number} {t(`permits.type.${p.type}`)}
+                </Link>
+                <Flex gap={4} align="center">
+                  <Tag color={p.status === 'suspended' ? 'orange' : 'green'}>{t(`permits.status.${p.status}`)}</Tag>
+                  <Typography.Text type="secondary">{p.location}</Typography.Text>
+                </Flex>
+              </List.Item>
+            )}
+          />
           <Typography.Title level={5} style={{ margin: 0 }}>
             {t('risks.map.hazards')}
           </Typography.Title>

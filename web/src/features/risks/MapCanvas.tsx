@@ -2,7 +2,7 @@ import { useRef, type MouseEvent } from 'react';
 import { apiUrl } from '../../api/client.ts';
 import type { MapAreaView, MapView, Point } from './mapApi.ts';
 
-/** The centre of a polygon's points: where its name and hazard marker go (good enough for building shapes). */
+/** The centre of a polygon's points: where its name, hazard and permit markers go (good enough for building shapes). */
 export function centroid(points: Point[]): Point {
   const n = Math.max(1, points.length);
   return [points.reduce((s, p) => s + p[0], 0) / n, points.reduce((s, p) => s + p[1], 0) / n];
@@ -85,6 +85,16 @@ export function MapCanvas({
                 <text textAnchor="middle" dominantBaseline="central" fontSize={font} fill="#fff" fontWeight={700}>
                   {a.openHazards}
                 </text>
+              </g>
+            ) : null}
+            {a.permits.length > 0 ? (
+              // Permits at work: a flame-orange square (the hazard marker is a red circle), left of the name.
+              <g transform={`translate(${cx * W - font * 2.5}, ${cy * H - font * 1.4})`} data-testid="permit-marker" data-count={a.permits.length} pointerEvents="none">
+                <rect x={-font * 0.9} y={-font * 0.9} width={font * 1.8} height={font * 1.8} rx={font * 0.3} fill="#d46b08" stroke="#fff" strokeWidth={3} />
+                <text textAnchor="middle" dominantBaseline="central" fontSize={font} fill="#fff" fontWeight={700}>
+                  {a.permits.length}
+                </text>
+                <title>{a.permits.map((p) => p.number).join(', ')}</title>
               </g>
             ) : null}
           </g>

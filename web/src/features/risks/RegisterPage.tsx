@@ -1,8 +1,8 @@
-import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, EditOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Empty, Flex, Input, Select, Space, Spin, Tag, Tree, Typography } from 'antd';
 import type { DataNode } from 'antd/es/tree';
 import dayjs from 'dayjs';
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type MouseEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCan } from '../../app/session.ts';
 import { PageHeader } from '../../shared/PageHeader.tsx';
@@ -11,8 +11,27 @@ import { exportUrl, riskLevels, useRiskTree, type LevelFilter, type TreeObject }
 import { EventDrawer } from './EventDrawer.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
 import { LevelTag } from './labels.tsx';
+import { RegisterDialog, type RegisterTarget } from './RegisterDialog.tsx';
 
 const matches = (text: string | null | undefined, q: string) => (text ?? '').toLowerCase().includes(q);
+
+/** A small button inside a tree title: it must not select the node (which opens the event drawer). */
+function NodeButton({ icon, label, onClick, testId }: { icon: ReactNode; label?: string; onClick: () => void; testId: string }) {
+  return (
+    <Button
+      size="small"
+      type="link"
+      icon={icon}
+      onClick={(e: MouseEvent) => {
+        e.stopPropagation();
+        onClick();
+      }}
+      data-testid={testId}
+    >
+      {label}
+    </Button>
+  );
+}
 
 /**
  * 风险分级管控清单: the register as a tree (object → unit → event → measures) in my data scope, coloured by
@@ -25,7 +44,9 @@ export function RegisterPage() {
   const [q, setQ] = useState('');
   const [eventId, setEventId] = useState<string | null>(() => new URLSearchParams(window.location.search).get('event'));
   const [importing, setImporting] = useState(false);
+  const [editing, setEditing] = useState<RegisterTarget | null>(null);
   const tree = useRiskTree(levels);
+  const writer = can('risk:write');
 
   const nodes = useMemo<DataNode[]>(() => {
     const text = q.trim().toLowerCase();
@@ -39,6 +60,12 @@ export function RegisterPage() {
           <span>{o.name}</span>
           <Tag>{t(`risks.objectType.${o.type}`)}</Tag>
           {o.highestLevel ? <LevelTag level={o.highestLevel} colour={o.units.flatMap((u) => u.events).find((e) => e.currentLevel === o.highestLevel)?.currentColour} /> : null}
+          {writer ? (
+            <>
+              <NodeButton icon={<EditOutlined />} onClick={() => setEditing({ kind: 'object', record: o })} testId="risk-edit-object" />
+              <NodeButton icon={<PlusOutlined />} label={t('risks.form.addUnit')} onClick={() => setEditing({ kind: 'unit', parentId: o.id })} testId="risk-add-unit" />
+            </>
+          ) : null}
         </Space>
       ),
       children: o.units.map((u) => ({
@@ -51,6 +78,12 @@ export function RegisterPage() {
               {u.orgUnitName}
               {u.responsiblePersonName ? ` · ${u.responsiblePersonName}` : ''}
             </Typography.Text>
+            {writer ? (
+              <>
+                <NodeButton icon={<EditOutlined />} onClick={() => setEditing({ kind: 'unit', parentId: o.id, record: u })} testId="risk-edit-unit" />
+                <NodeButton icon={<PlusOutlined />} label={t('risks.form.addEvent')} onClick={() => setEditing({ kind: 'event', parentId: u.id })} testId="risk-add-event" />
+              </>
+            ) : null}
           </Space>
         ),
         children: u.events.map((e) => ({
@@ -61,6 +94,12 @@ export function RegisterPage() {
               <span>{e.name}</span>
               {e.reassessDueAt && dayjs(e.reassessDueAt).isBefore(dayjs()) ? <Tag color="warning">{t('risks.register.due')}</Tag> : null}
               <Typography.Text type="secondary">{t('risks.register.measures', { count: e.measures.length })}</Typography.Text>
+              {writer ? (
+                <>
+                  <NodeButton icon={<EditOutlined />} onClick={() => setEditing({ kind: 'event', parentId: u.id, record: e })} testId="risk-edit-event" />
+                  <NodeButton icon={<PlusOutlined />} label={t('risks.form.addMeasure')} onClick={() => setEditing({ kind: 'measure', parentId: e.id })} testId="risk-add-measure" />
+                </>
+              ) : null}
             </Space>
           ),
           children: e.measures.map((m) => ({
@@ -68,15 +107,18 @@ export function RegisterPage() {
             selectable: false,
             isLeaf: true,
             title: (
-              <Typography.Text type="secondary">
-                {m.description}（{t('risks.event.cycle', { n: m.checkCycle, unit: t(`risks.cycleUnit.${m.checkCycleUnit}`), days: t(`risks.workDay.${m.workDayType}`) })}）
-              </Typography.Text>
+              <Space wrap size={4}>
+                <Typography.Text type="secondary">
+                  {m.description}（{t('risks.event.cycle', { n: m.checkCycle, unit: t(`risks.cycleUnit.${m.checkCycleUnit}`), days: t(`risks.workDay.${m.workDayType}`) })}）
+                </Typography.Text>
+                {writer ? <NodeButton icon={<EditOutlined />} onClick={() => setEditing({ kind: 'measure', parentId: e.id, record: m })} testId="risk-edit-measure" /> : null}
+              </Space>
             ),
           })),
         })),
       })),
     }));
-  }, [tree.data, q, t]);
+  }, [tree.data, q, t, writer]);
 
   const expanded = useMemo(() => (tree.data?.objects ?? []).flatMap((o) => [o.id, ...o.units.map((u) => u.id)]), [tree.data]);
 
@@ -90,7 +132,12 @@ export function RegisterPage() {
             <Button icon={<DownloadOutlined />} href={exportUrl} download data-testid="risk-export">
               {t('risks.register.export')}
             </Button>
-            {can('risk:write') ? (
+            {writer ? (
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'object' })} data-testid="risk-new-object">
+                {t('risks.form.newObject')}
+              </Button>
+            ) : null}
+            {writer ? (
               <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="risk-import-open">
                 {t('risks.register.import')}
               </Button>
@@ -135,6 +182,7 @@ export function RegisterPage() {
       </Card>
       <EventDrawer eventId={eventId} onClose={() => setEventId(null)} />
       <ImportDialog open={importing} onClose={() => setImporting(false)} />
+      <RegisterDialog target={editing} onClose={() => setEditing(null)} />
     </div>
   );
 }

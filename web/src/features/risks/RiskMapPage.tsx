@@ -139,6 +139,10 @@ export function RiskMapPage() {
               <span style={{ width: 16, height: 16, background: '#cf1322', display: 'inline-block', borderRadius: 8 }} />
               <span>{t('risks.map.hazardMarker')}</span>
             </Flex>
+            <Flex align="center" gap={6}>
+              <span style={{ width: 16, height: 16, background: '#d46b08', display: 'inline-block', borderRadius: 4 }} />
+              <span>{t('risks.map.permitMarker')}</span>
+            </Flex>
           </Flex>
         </Card>
       ) : null}

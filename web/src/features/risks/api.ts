@@ -19,6 +19,19 @@ export type LevelFilter = RiskLevel | 'unassessed';
 export type TreeObject = TreeT['objects'][number];
 export type TreeUnit = TreeObject['units'][number];
 export type TreeEvent = TreeUnit['events'][number];
+export type TreeMeasure = TreeEvent['measures'][number];
+export type RegisterKind = 'object' | 'unit' | 'event' | 'measure';
+
+const registerPath: Record<RegisterKind, string> = { object: '/risks/objects', unit: '/risks/units', event: '/risks/events', measure: '/risks/measures' };
+
+/** Create (POST) or edit (PATCH with version) one level of the register; the tree and events reload. */
+export function useSaveRegister() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { kind: RegisterKind; id?: string; body: Record<string, unknown> }) => (v.id ? api.patch<{ id: string }>(`${registerPath[v.kind]}/${v.id}`, v.body) : api.post<{ id: string }>(registerPath[v.kind], v.body)),
+    onSuccess: () => qc.invalidateQueries({ queryKey: riskKeys.all }),
+  });
+}
 export type Band = MethodT['bands'][number];
 
 export const riskKeys = {
