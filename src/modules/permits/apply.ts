@@ -7,9 +7,10 @@ import { newId } from '../../platform/db/columns.ts';
 import { AppError, invalid } from '../../platform/http/errors.ts';
 import { activePerson, activeUnit } from '../../platform/org/directory.ts';
 import { dayIn, tenantZone } from '../../platform/org/calendar.ts';
-import { startFlow } from '../../platform/workflow/engine.ts';
+import { resubmitInTx } from '../../platform/workflow/decide.ts';
+import { latestFlowFor, startFlow } from '../../platform/workflow/engine.ts';
 import { checkQualificationTx } from '../training/qualification.ts';
-import { ensurePermitConfig, gradeConfig } from './config.ts';
+import { ensurePermitConfig, gradeConfig, rulesOf, rulesSnapshot } from './config.ts';
 import type { PermitConfig } from './defaults.ts';
 import { armExpiry, stopPermitTimers } from './jobs.ts';
 import { permitPermissions as P } from './permissions.ts';
@@ -88,7 +89,7 @@ export interface WorkerRefusal {
  * through training's qualification check, in this transaction (each check is audited there). Returns the
  * answers by person; refuses with every worker's reasons when any is not qualified.
  */
-async function checkWorkers(tx: Tx, ctx: Ctx, config: PermitConfig, type: PermitType, workers: { personId: string; role: WorkerRole }[]): Promise<Map<string, Record<string, unknown>>> {
+export async function checkWorkers(tx: Tx, ctx: Ctx, config: PermitConfig, type: PermitType, workers: { personId: string; role: WorkerRole }[]): Promise<Map<string, Record<string, unknown>>> {
   const answers = new Map<string, Record<string, unknown>>();
   if (!config.types[type].checkWorkerQualification) return answers;
   const refusals: WorkerRefusal[] = [];
@@ -138,7 +139,8 @@ export async function createPermit(ctx: Ctx, input: CreatePermitInput): Promise<
   const until = dateOf(input.validUntil, 'validUntil');
   return ctx.db.tx(async (tx) => {
     const tenantId = ctx.actor.tenantId;
-    const { config } = await ensurePermitConfig(tx, ctx);
+    const configRow = await ensurePermitConfig(tx, ctx);
+    const { config } = configRow;
     const grade = gradeConfig(config, input.type, input.grade);
     checkWindow(config, input.type, input.grade, from, until);
     const fields = input.fields ?? {};
@@ -182,6 +184,7 @@ export async function createPermit(ctx: Ctx, input: CreatePermitInput): Promise<
         relatedPermitIds: related,
         jsa: input.jsa ?? [],
         qrToken: randomBytes(18).toString('base64url'),
+        rules: rulesSnapshot(configRow, input.type, input.grade) as unknown as Record<string, unknown>,
       })
       .returning();
     const p = row!;
@@ -248,20 +251,17 @@ export async function submitPermit(ctx: Ctx, permitId: string, version: number |
     if (p.applicantUserId !== ctx.actor.userId) throw new AppError('forbidden', 'only the applicant submits the permit');
     assertCan(p, 'submit');
     const { config } = await ensurePermitConfig(tx, ctx);
-    const grade = gradeConfig(config, p.type, p.grade);
-    if (grade.gasTestRequired && p.status === 'draft') throw refused('gas_test_missing', 'a passing gas analysis is needed before submitting');
-    if (p.validUntil.getTime() <= ctx.now().getTime()) throw refused('validity_ended', 'the permit window has already ended');
-    const open = await tx
-      .select({ code: permitMeasures.code, seq: permitMeasures.seq })
-      .from(permitMeasures)
-      .where(and(eq(permitMeasures.tenantId, p.tenantId), eq(permitMeasures.permitId, p.id), sql`${permitMeasures.confirmedAt} IS NULL`))
-      .orderBy(asc(permitMeasures.seq));
-    if (open.length > 0) throw refused('measure_unconfirmed', `measures ${open.map((m) => m.seq).join(', ')} are not confirmed and signed by their responsible person`, { measures: open.map((m) => m.code) });
-    const workers = await tx.select().from(permitWorkers).where(and(eq(permitWorkers.tenantId, p.tenantId), eq(permitWorkers.permitId, p.id)));
-    // A certificate may have lapsed since the application: asked again at submit.
-    await checkWorkers(tx, ctx, config, p.type, workers);
-    const after = await transition(tx, ctx, p, 'submit', { event: 'submitted' });
     const t = config.types[p.type];
+    // After a send-back to the applicant the flow waits for a resubmission: the same flow goes on (its
+    // history stays in one place), and its onResubmitted handler runs the checks below and moves the permit.
+    const latest = p.flowInstanceId ? await latestFlowFor(tx, p.tenantId, 'permit', p.id) : null;
+    if (latest && latest.status === 'sent_back') {
+      await resubmitInTx(tx, ctx, latest.id, { version: latest.version, form: { type: p.type, grade: p.grade, orgUnitId: p.orgUnitId } });
+      const [row] = await tx.select().from(permits).where(eq(permits.id, p.id));
+      return row!;
+    }
+    await submitChecks(tx, ctx, config, p);
+    const after = await transition(tx, ctx, p, 'submit', { event: 'submitted' });
     const flow = await startFlow(tx, ctx, {
       key: t.flowKey,
       subjectType: 'permit',
@@ -276,6 +276,25 @@ export async function submitPermit(ctx: Ctx, permitId: string, version: number |
     const [now] = await tx.select().from(permits).where(eq(permits.id, p.id));
     return now ?? after;
   });
+}
+
+/**
+ * What submitting (and resubmitting after a send-back) needs: a passing gas analysis where the grade asks
+ * for one, every measure confirmed and signed, workers still qualified, the window not over.
+ */
+export async function submitChecks(tx: Tx, ctx: Ctx, config: PermitConfig, p: PermitRow): Promise<void> {
+  const grade = rulesOf(config, p).grade;
+  if (grade.gasTestRequired && p.status === 'draft') throw refused('gas_test_missing', 'a passing gas analysis is needed before submitting');
+  if (p.validUntil.getTime() <= ctx.now().getTime()) throw refused('validity_ended', 'the permit window has already ended');
+  const open = await tx
+    .select({ code: permitMeasures.code, seq: permitMeasures.seq })
+    .from(permitMeasures)
+    .where(and(eq(permitMeasures.tenantId, p.tenantId), eq(permitMeasures.permitId, p.id), sql`${permitMeasures.confirmedAt} IS NULL`))
+    .orderBy(asc(permitMeasures.seq));
+  if (open.length > 0) throw refused('measure_unconfirmed', `measures ${open.map((m) => m.seq).join(', ')} are not confirmed and signed by their responsible person`, { measures: open.map((m) => m.code) });
+  const workers = await tx.select().from(permitWorkers).where(and(eq(permitWorkers.tenantId, p.tenantId), eq(permitWorkers.permitId, p.id)));
+  // A certificate may have lapsed since the application: asked again at submit.
+  await checkWorkers(tx, ctx, config, p.type, workers);
 }
 
 /** Cancels a permit that is not under approval, active or finished (the applicant or a supervisor). */

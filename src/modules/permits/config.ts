@@ -1,13 +1,13 @@
-import { eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { recordChange } from '../../platform/audit/record.ts';
 import { systemCtx, type Ctx } from '../../platform/auth/actor.ts';
 import { requirePermission } from '../../platform/auth/scope.ts';
 import type { Tx } from '../../platform/db/client.ts';
 import { AppError, invalid } from '../../platform/http/errors.ts';
 import { seedFlowDefinition } from '../../platform/workflow/definitions.ts';
-import { DEFAULT_FLOWS, DEFAULT_PERMIT_CONFIG, type GradeConfig, type PermitConfig, type TypeConfig } from './defaults.ts';
+import { DEFAULT_FLOWS, DEFAULT_PERMIT_CONFIG, type GasThresholds, type GradeConfig, type PermitConfig, type TypeConfig } from './defaults.ts';
 import { permitPermissions as P } from './permissions.ts';
-import { permitSettings, permitTypes, type PermitType } from './schema.ts';
+import { permitSettings, permitSettingsVersions, permitTypes, type PermitType } from './schema.ts';
 
 /**
  * The tenant's permit rules: one JSON document seeded with the reference §1 defaults (and the default
@@ -49,6 +49,29 @@ export function gradeConfig(config: PermitConfig, type: PermitType, grade: strin
   return g;
 }
 
+/** What a permit copies of the tenant's rules when it is applied for (the `rules` column). */
+export interface PermitRules {
+  configVersion: number;
+  grade: GradeConfig;
+  gas: GasThresholds;
+  followUpDelayMinutes: number;
+}
+
+export function rulesSnapshot(row: PermitConfigRow, type: PermitType, grade: string): PermitRules {
+  return { configVersion: row.version, grade: gradeConfig(row.config, type, grade), gas: row.config.gas, followUpDelayMinutes: row.config.followUpDelayMinutes };
+}
+
+/**
+ * The rules a permit runs under: the copy taken when it was applied for, so editing the rules never
+ * changes a running permit's validity, gas windows or thresholds; a permit without a copy (applied for
+ * before copies existed) reads the current rules. Company-wide rules that compare permits with each other
+ * (guardian load, conflicting pairs) are always the current ones.
+ */
+export function rulesOf(config: PermitConfig, p: { type: PermitType; grade: string; rules: Record<string, unknown> | null }): PermitRules {
+  if (p.rules && typeof p.rules === 'object' && 'grade' in p.rules) return p.rules as unknown as PermitRules;
+  return { configVersion: 0, grade: gradeConfig(config, p.type, p.grade), gas: config.gas, followUpDelayMinutes: config.followUpDelayMinutes };
+}
+
 export async function getPermitConfig(ctx: Ctx): Promise<PermitConfigRow> {
   requirePermission(ctx.actor, P.read);
   // Seeding on first read writes rows, so this is a write transaction.
@@ -66,17 +89,33 @@ export function checkConfig(c: PermitConfig): void {
       const f = `types.${type}.grades.${i}`;
       if (codes.has(g.code)) throw invalid(`${f}.code`, 'unique', `${f}.code: ${g.code} appears twice`);
       codes.add(g.code);
+      if (!g.code.trim()) throw invalid(`${f}.code`, 'required', `${f}.code: required`);
+      if (g.maxValidityHours !== null && !(g.maxValidityHours > 0)) throw invalid(`${f}.maxValidityHours`, 'minimum', `${f}.maxValidityHours: more than 0 h`);
+      if (!(g.gasTestValidMinutes > 0)) throw invalid(`${f}.gasTestValidMinutes`, 'minimum', `${f}.gasTestValidMinutes: more than 0 min`);
+      if (!(g.interruptionRetestMinutes > 0)) throw invalid(`${f}.interruptionRetestMinutes`, 'minimum', `${f}.interruptionRetestMinutes: more than 0 min`);
+      if (g.periodicReanalysisMinutes !== null && !(g.periodicReanalysisMinutes > 0)) throw invalid(`${f}.periodicReanalysisMinutes`, 'minimum', `${f}.periodicReanalysisMinutes: more than 0 min, or none`);
+      if (g.extensionMaxHours !== null && g.maxValidityHours === null) throw invalid(`${f}.extensionMaxHours`, 'dependent', `${f}.extensionMaxHours: needs maxValidityHours`);
       if (g.extensionMaxHours !== null && g.maxValidityHours !== null && g.extensionMaxHours < g.maxValidityHours) {
         throw invalid(`${f}.extensionMaxHours`, 'minimum', `${f}.extensionMaxHours: at least maxValidityHours (${g.maxValidityHours})`);
       }
       const mc = new Set<string>();
-      for (const m of g.measures) {
+      for (const [j, m] of g.measures.entries()) {
+        if (!m.code.trim() || !m.zh.trim() || !m.en.trim()) throw invalid(`${f}.measures.${j}`, 'required', `${f}.measures.${j}: code and both texts (zh, en) are required`);
         if (mc.has(m.code)) throw invalid(`${f}.measures`, 'unique', `${f}.measures: code ${m.code} appears twice`);
         mc.add(m.code);
       }
     }
   }
   if (c.gas.o2MinPct >= c.gas.o2MaxPct) throw invalid('gas.o2MinPct', 'maximum', 'gas.o2MinPct: below gas.o2MaxPct');
+  // 5.3.2: the limit for media with a low LEL is the stricter one.
+  if (c.gas.lowLelMaxPct > c.gas.highLelMaxPct) throw invalid('gas.lowLelMaxPct', 'maximum', 'gas.lowLelMaxPct: at most gas.highLelMaxPct');
+  const tc = new Set<string>();
+  for (const [i, g] of c.gas.toxics.entries()) {
+    if (tc.has(g.code)) throw invalid(`gas.toxics.${i}.code`, 'unique', `gas.toxics.${i}.code: ${g.code} appears twice`);
+    tc.add(g.code);
+    if (!(g.max > 0)) throw invalid(`gas.toxics.${i}.max`, 'minimum', `gas.toxics.${i}.max: more than 0`);
+  }
+  if (!Number.isInteger(c.guardianMaxActive) || c.guardianMaxActive < 1) throw invalid('guardianMaxActive', 'minimum', 'guardianMaxActive: at least 1');
 }
 
 export async function updatePermitConfig(ctx: Ctx, config: PermitConfig, version: number): Promise<PermitConfigRow> {
@@ -91,7 +130,31 @@ export async function updatePermitConfig(ctx: Ctx, config: PermitConfig, version
       .set({ config: config as unknown as Record<string, unknown>, version: before.version + 1, updatedAt: now, updatedBy: ctx.actor.userId })
       .where(eq(permitSettings.tenantId, ctx.actor.tenantId))
       .returning();
+    // The replaced version is kept (once: the seed and every edit leave their own row behind).
+    await tx.insert(permitSettingsVersions).values({ tenantId: ctx.actor.tenantId, version: before.version, config: before.config as unknown as Record<string, unknown>, createdAt: before.updatedAt, createdBy: null }).onConflictDoNothing();
+    await tx.insert(permitSettingsVersions).values({ tenantId: ctx.actor.tenantId, version: row!.version, config: config as unknown as Record<string, unknown>, createdAt: now, createdBy: ctx.actor.userId }).onConflictDoNothing();
     await recordChange(tx, ctx, { action: 'permit_settings.updated', entityType: 'permit_settings', entityId: ctx.actor.tenantId, before: { ...before.config }, after: { ...config } });
     return { config: row!.config as unknown as PermitConfig, version: row!.version, updatedAt: row!.updatedAt };
+  });
+}
+
+export interface PermitConfigVersionRow {
+  version: number;
+  config: PermitConfig;
+  createdAt: Date;
+  createdBy: string | null;
+}
+
+/** The tenant's earlier rule versions, newest first (the current one included once it was edited). */
+export async function listPermitConfigVersions(ctx: Ctx): Promise<PermitConfigVersionRow[]> {
+  requirePermission(ctx.actor, P.read);
+  return ctx.db.read(async (tx) => {
+    const rows = await tx
+      .select()
+      .from(permitSettingsVersions)
+      .where(and(eq(permitSettingsVersions.tenantId, ctx.actor.tenantId)))
+      .orderBy(desc(permitSettingsVersions.version))
+      .limit(100);
+    return rows.map((r) => ({ version: r.version, config: r.config as unknown as PermitConfig, createdAt: r.createdAt, createdBy: r.createdBy }));
   });
 }

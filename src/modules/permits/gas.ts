@@ -4,7 +4,7 @@ import { requirePermission } from '../../platform/auth/scope.ts';
 import { newId } from '../../platform/db/columns.ts';
 import { AppError, invalid } from '../../platform/http/errors.ts';
 import { activePerson } from '../../platform/org/directory.ts';
-import { ensurePermitConfig, gradeConfig } from './config.ts';
+import { ensurePermitConfig, rulesOf } from './config.ts';
 import { armReanalysis, suspendInTx } from './jobs.ts';
 import { reasons } from './messages.ts';
 import { permitPermissions as P } from './permissions.ts';
@@ -47,7 +47,8 @@ export async function recordGasReading(ctx: Ctx, permitId: string, input: GasRea
     if (!open.includes(p.status)) throw new AppError('conflict', `permit ${p.number} is ${p.status}; no more readings`, { extra: { permitStatus: p.status } });
     if (input.analystPersonId) await activePerson(tx, p.tenantId, input.analystPersonId, 'analystPersonId');
     const { config } = await ensurePermitConfig(tx, ctx);
-    const failures = gasFailures(values, config.gas);
+    const rules = rulesOf(config, p);
+    const failures = gasFailures(values, rules.gas);
     const passed = failures.length === 0;
     const [reading] = await tx
       .insert(permitGasReadings)
@@ -70,7 +71,7 @@ export async function recordGasReading(ctx: Ctx, permitId: string, input: GasRea
       if (!row) throw versionConflict(p.version + 1);
       after = row;
       await recordPermit(tx, ctx, 'gas_reading_recorded', p, after, extra);
-      const periodic = gradeConfig(config, p.type, p.grade).periodicReanalysisMinutes;
+      const periodic = rules.grade.periodicReanalysisMinutes;
       if (passed && p.status === 'active' && periodic !== null) await armReanalysis(tx, after, new Date(takenAt.getTime() + periodic * 60_000));
     }
     return { reading: reading!, permit: after };

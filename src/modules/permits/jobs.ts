@@ -6,7 +6,7 @@ import { cancelJob, cancelJobsByPrefix, registerJobHandler, rescheduleJob, sched
 import { notifyUsers } from '../../platform/notify/service.ts';
 import { loginOf } from '../../platform/org/directory.ts';
 import { tenantZone } from '../../platform/org/calendar.ts';
-import { ensurePermitConfig, gradeConfig } from './config.ts';
+import { ensurePermitConfig, rulesOf } from './config.ts';
 import { notices, reasons } from './messages.ts';
 import { nextStatus } from './rules.ts';
 import { permitFollowUps, permitGasReadings } from './schema.ts';
@@ -40,7 +40,7 @@ export const stopPermitTimers = (tx: Tx, p: PermitRow, now: Date) => cancelJobsB
 export async function scheduleFollowUp(tx: Tx, ctx: Ctx, p: PermitRow, endedAt: Date): Promise<void> {
   if (p.type !== 'hot_work' || !p.activatedAt) return;
   const { config } = await ensurePermitConfig(tx, ctx);
-  const dueAt = new Date(endedAt.getTime() + config.followUpDelayMinutes * 60_000);
+  const dueAt = new Date(endedAt.getTime() + rulesOf(config, p).followUpDelayMinutes * 60_000);
   const [existing] = await tx.select({ id: permitFollowUps.id }).from(permitFollowUps).where(and(eq(permitFollowUps.tenantId, p.tenantId), eq(permitFollowUps.permitId, p.id)));
   if (existing) return;
   await tx.insert(permitFollowUps).values({ id: newId(), tenantId: p.tenantId, permitId: p.id, dueAt });
@@ -90,7 +90,7 @@ async function reanalysis({ db, job, now }: JobHandlerInput): Promise<void | { r
     if (!row || row.status !== 'active') return;
     const ctx = systemCtx(db, p.tenantId, () => now);
     const { config } = await ensurePermitConfig(tx, ctx);
-    const minutes = gradeConfig(config, row.type, row.grade).periodicReanalysisMinutes;
+    const minutes = rulesOf(config, row).grade.periodicReanalysisMinutes;
     if (minutes === null) return;
     const [latest] = await tx
       .select({ takenAt: permitGasReadings.takenAt })

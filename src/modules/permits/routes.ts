@@ -3,7 +3,8 @@ import { ctxOf } from '../../platform/http/app.ts';
 import { IdParams, Page, PageQuery, Problem, ProblemResponses, Uuid, VersionField } from '../../platform/http/schemas.ts';
 import { expectedVersion } from '../../platform/http/version.ts';
 import { cancelPermit, confirmMeasure, createPermit, submitPermit } from './apply.ts';
-import { getPermitConfig, updatePermitConfig } from './config.ts';
+import { getPermitConfig, listPermitConfigVersions, updatePermitConfig } from './config.ts';
+import { addWorker } from './crew.ts';
 import type { PermitConfig } from './defaults.ts';
 // Registers the flow subject 'permit' with the approval engine.
 import './flow.ts';
@@ -94,9 +95,10 @@ export const PermitDetailT = Type.Intersect([
       gasTestValidMinutes: Type.Number(),
       interruptionRetestMinutes: Type.Number(),
       periodicReanalysisMinutes: Nullable(Type.Number()),
+      configVersion: Type.Integer({ description: 'the version of the tenant’s rules this permit runs under (0: the current rules)' }),
     }),
     qrToken: Nullable(Type.String({ description: 'only for the applicant, guardian, issuer and supervisors: the QR capability' })),
-    workers: Type.Array(Type.Object({ id: Type.String(), personId: Type.String(), name: Nullable(Type.String()), role: Enum(workerRoles), certificateNo: Nullable(Type.String()), qualification: Nullable(Type.Record(Type.String(), Type.Unknown())) })),
+    workers: Type.Array(Type.Object({ id: Type.String(), personId: Type.String(), name: Nullable(Type.String()), role: Enum(workerRoles), certificateNo: Nullable(Type.String()), qualification: Nullable(Type.Record(Type.String(), Type.Unknown())), addedAt: Time, confirmedBy: Nullable(Type.String({ description: 'added after approval: who confirmed (the issuer or a supervisor)' })), signatureFileId: Nullable(Type.String()) })),
     measures: Type.Array(
       Type.Object({
         id: Type.String(),
@@ -186,6 +188,8 @@ const TokenBody = Type.Object({ token: Text(100, 1) }, strict);
 const ConfigT = Type.Object({ config: Type.Record(Type.String(), Type.Unknown()), version: Type.Integer() });
 // The config document is checked by checkConfig in the service; its shape here is only an object.
 const ConfigBody = Type.Object({ config: Type.Record(Type.String(), Type.Unknown()), version: Type.Integer({ minimum: 1 }) }, strict);
+const AddWorkerBody = Type.Object({ personId: Uuid, role: Enum(workerRoles), certificateNo: Type.Optional(Nullable(Text(100))), signatureFileId: Uuid, ...VersionField }, strict);
+const ConfigVersionsT = Type.Object({ items: Type.Array(Type.Object({ version: Type.Integer(), config: Type.Record(Type.String(), Type.Unknown()), createdAt: Time, createdBy: Nullable(Type.String()) })) });
 const BinaryFile = (description: string) => Type.Unsafe<unknown>({ type: 'string', format: 'binary', description });
 
 export const permitRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -201,6 +205,10 @@ export const permitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const r = await updatePermitConfig(ctxOf(app, request), request.body.config as unknown as PermitConfig, expectedVersion(request, request.body.version));
     return { config: r.config as unknown as Record<string, unknown>, version: r.version };
   });
+
+  app.get('/api/v1/permits/config/versions', { config: { permission: 'permit:read' }, schema: { tags, description: 'Earlier versions of the permit rules, newest first.', response: { 200: ConfigVersionsT, ...Responses } } }, async (request) => ({
+    items: (await listPermitConfigVersions(ctxOf(app, request))).map((v) => ({ version: v.version, config: v.config as unknown as Record<string, unknown>, createdAt: v.createdAt.toISOString(), createdBy: v.createdBy })),
+  }));
 
   app.get('/api/v1/permits', { config: { permission: 'permit:read' }, schema: { tags, querystring: ListQuery, response: { 200: Page(PermitSummaryT), ...Responses } } }, async (request) =>
     listPermits(ctxOf(app, request), { ...request.query, limit: request.query.limit ?? 50 }),
@@ -246,6 +254,7 @@ export const permitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   action('accept', '完工验收: site clean, fire watch done (hot work), signature.', (r, id, b) => acceptClose(ctxOf(app, r), id, b as unknown as Static<typeof AcceptBody>), AcceptBody);
   action('cancel', 'Cancel (applicant or permit:manage).', (r, id, b) => cancelPermit(ctxOf(app, r), id, b as unknown as Static<typeof ReasonBody>), ReasonBody);
   action('extend', 'Extend where the grade allows (temporary power); 422 extension_not_allowed.', (r, id, b) => extendPermit(ctxOf(app, r), id, b as unknown as Static<typeof ExtendBody>), ExtendBody);
+  action('workers', 'Add a person after approval (approved, active, suspended): the issuer or permit:manage confirms with a signature; special-operation workers are checked for their certificate (422 worker_not_qualified).', (r, id, b) => addWorker(ctxOf(app, r), id, b as unknown as Static<typeof AddWorkerBody>), AddWorkerBody);
   action('follow-up', 'The fire-watch round after hot work, with photo and signature.', (r, id, b) => completeFollowUp(ctxOf(app, r), id, b as unknown as Static<typeof FollowUpBody>), FollowUpBody);
 
   app.post(

@@ -41,6 +41,19 @@ export const permitSettings = pgTable('permit_settings', {
   version: integer('version').notNull().default(1),
 });
 
+/** Every version of the tenant's permit rules, kept when they are replaced (the rules editor lists them). */
+export const permitSettingsVersions = pgTable(
+  'permit_settings_versions',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    version: integer('version').notNull(),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+    createdBy: uuid('created_by'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.version] })],
+);
+
 /** Per tenant, type prefix and year: the last number handed out (ZY-DH-2026-0042). */
 export const permitCounters = pgTable(
   'permit_counters',
@@ -93,6 +106,13 @@ export const permits = pgTable(
     /** Closing acceptance (完工验收). */
     acceptance: jsonb('acceptance').$type<Record<string, unknown>>(),
     cancelReason: text('cancel_reason'),
+    /**
+     * The rules this permit runs under (its grade's limits and gas windows, the gas thresholds, the
+     * fire-watch delay), copied from the tenant's rules when it is applied for, with their version: a
+     * permit keeps the rules it was applied for and approved under when an administrator edits them.
+     * Null for permits older than the copy, which read the current rules.
+     */
+    rules: jsonb('rules').$type<Record<string, unknown>>(),
   },
   (t) => [
     uniqueIndex('permits_tenant_number').on(t.tenantId, t.number),
@@ -117,6 +137,14 @@ export const permitWorkers = pgTable(
     qualification: jsonb('qualification').$type<Record<string, unknown>>(),
     addedAt: timestamptz('added_at').notNull(),
     addedBy: uuid('added_by'),
+    /**
+     * A person added after approval: the issuer's (or a supervisor's) confirmation with a handwritten
+     * signature stands in for a new approval (docs/permits.md, GB 30871 4.10 / 4.16). Null for people on
+     * the permit when it was approved.
+     */
+    confirmedBy: uuid('confirmed_by'),
+    signatureFileId: uuid('signature_file_id'),
+    signatureSha256: text('signature_sha256'),
   },
   (t) => [index('permit_workers_permit').on(t.tenantId, t.permitId), uniqueIndex('permit_workers_person_role').on(t.permitId, t.personId, t.role)],
 );

@@ -4,7 +4,7 @@ import { can, requirePermission } from '../../platform/auth/scope.ts';
 import type { Tx } from '../../platform/db/client.ts';
 import { newId } from '../../platform/db/columns.ts';
 import { AppError, invalid } from '../../platform/http/errors.ts';
-import { ensurePermitConfig, gradeConfig } from './config.ts';
+import { ensurePermitConfig, rulesOf } from './config.ts';
 import type { PermitConfig } from './defaults.ts';
 import { armExpiry, armReanalysis, scheduleFollowUp, stopPermitTimers, suspendInTx } from './jobs.ts';
 import { permitPermissions as P } from './permissions.ts';
@@ -45,13 +45,13 @@ async function checkGuardian(tx: Tx, config: PermitConfig, p: PermitRow): Promis
 }
 
 async function checkGas(tx: Tx, ctx: Ctx, config: PermitConfig, p: PermitRow, interruptedAt: Date | null): Promise<void> {
-  const grade = gradeConfig(config, p.type, p.grade);
+  const grade = rulesOf(config, p).grade;
   const problem = gasStartProblem(await readingsOf(tx, p), grade, ctx.now(), interruptedAt);
   if (problem) throw refused(problem.rule, problem.message);
 }
 
 async function armPeriodic(tx: Tx, ctx: Ctx, config: PermitConfig, p: PermitRow): Promise<void> {
-  const minutes = gradeConfig(config, p.type, p.grade).periodicReanalysisMinutes;
+  const minutes = rulesOf(config, p).grade.periodicReanalysisMinutes;
   if (minutes === null) return;
   const latest = (await readingsOf(tx, p)).sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime())[0];
   await armReanalysis(tx, p, new Date((latest?.takenAt ?? ctx.now()).getTime() + minutes * 60_000));
@@ -177,7 +177,7 @@ export async function extendPermit(ctx: Ctx, permitId: string, input: { validUnt
     if (p.applicantUserId !== ctx.actor.userId && !can(ctx.actor, P.manage)) throw new AppError('forbidden', 'only the applicant or a supervisor extends a permit');
     if (!['approved', 'active', 'suspended'].includes(p.status)) throw new AppError('conflict', `permit ${p.number} is ${p.status}; extension needs approved, active or suspended`, { extra: { permitStatus: p.status } });
     const { config } = await ensurePermitConfig(tx, ctx);
-    const g = gradeConfig(config, p.type, p.grade);
+    const g = rulesOf(config, p).grade;
     if (g.extensionMaxHours === null) throw refused('extension_not_allowed', `a ${config.types[p.type].nameEn.toLowerCase()} permit cannot be extended; apply for a new one (GB 30871 4.16)`);
     if (until.getTime() <= p.validUntil.getTime()) throw invalid('validUntil', 'min', 'validUntil: after the current end');
     const problem = validityProblem(p.validFrom, until, g.extensionMaxHours);

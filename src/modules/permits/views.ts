@@ -6,7 +6,7 @@ import { AppError, invalid } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import { namesOf } from '../../platform/org/directory.ts';
 import { orgUnits } from '../../platform/org/schema.ts';
-import { ensurePermitConfig, gradeConfig } from './config.ts';
+import { ensurePermitConfig, rulesOf } from './config.ts';
 import type { PermitConfig } from './defaults.ts';
 import { permitPermissions as P } from './permissions.ts';
 import { conflictsOf, liveStatuses, type AreaPermit } from './rules.ts';
@@ -186,7 +186,8 @@ export async function getPermit(ctx: Ctx, id: string) {
     const verifications = await tx.select().from(permitVerifications).where(and(eq(permitVerifications.tenantId, p.tenantId), eq(permitVerifications.permitId, p.id))).orderBy(asc(permitVerifications.at));
     const [followUp] = await tx.select().from(permitFollowUps).where(and(eq(permitFollowUps.tenantId, p.tenantId), eq(permitFollowUps.permitId, p.id)));
     const n = await namesOf(tx, p.tenantId, [], [...workers.map((w) => w.personId), ...measures.map((m) => m.responsiblePersonId), p.applicantPersonId]);
-    const g = gradeConfig(config, p.type, p.grade);
+    const runRules = rulesOf(config, p);
+    const g = runRules.grade;
     // The QR token is a capability: only the applicant, the guardian, the issuer and supervisors (who print and scan it) get it.
     const own = ctx.actor.userId === p.applicantUserId || ctx.actor.userId === p.issuerUserId || (ctx.actor.personId !== null && ctx.actor.personId === p.guardianPersonId) || can(ctx.actor, P.manage);
     return {
@@ -204,9 +205,9 @@ export async function getPermit(ctx: Ctx, id: string) {
       closedAt: p.closedAt?.toISOString() ?? null,
       cancelReason: p.cancelReason,
       acceptance: p.acceptance,
-      rules: { maxValidityHours: g.maxValidityHours, extensionMaxHours: g.extensionMaxHours, gasTestRequired: g.gasTestRequired, gasTestValidMinutes: g.gasTestValidMinutes, interruptionRetestMinutes: g.interruptionRetestMinutes, periodicReanalysisMinutes: g.periodicReanalysisMinutes },
+      rules: { maxValidityHours: g.maxValidityHours, extensionMaxHours: g.extensionMaxHours, gasTestRequired: g.gasTestRequired, gasTestValidMinutes: g.gasTestValidMinutes, interruptionRetestMinutes: g.interruptionRetestMinutes, periodicReanalysisMinutes: g.periodicReanalysisMinutes, configVersion: runRules.configVersion },
       qrToken: own ? p.qrToken : null,
-      workers: workers.map((w) => ({ id: w.id, personId: w.personId, name: n.people.get(w.personId) ?? null, role: w.role, certificateNo: w.certificateNo, qualification: w.qualification })),
+      workers: workers.map((w) => ({ id: w.id, personId: w.personId, name: n.people.get(w.personId) ?? null, role: w.role, certificateNo: w.certificateNo, qualification: w.qualification, addedAt: w.addedAt.toISOString(), confirmedBy: w.confirmedBy, signatureFileId: w.signatureFileId })),
       measures: measures.map((m) => ({
         id: m.id,
         seq: m.seq,

@@ -178,7 +178,12 @@ export async function withdrawInstance(ctx: Ctx, instanceId: string, input: { co
 
 /** After a send-back to the applicant: resubmit (optionally with a changed form); the flow starts over. */
 export async function resubmitInstance(ctx: Ctx, instanceId: string, input: { form?: Record<string, unknown>; comment?: string | null; version: number }): Promise<InstanceRow> {
-  return ctx.db.tx(async (tx) => {
+  return ctx.db.tx((tx) => resubmitInTx(tx, ctx, instanceId, input));
+}
+
+/** The same in an open transaction: a module resubmits from its own submit (the permit's 提交 after a send-back). */
+export async function resubmitInTx(tx: Tx, ctx: Ctx, instanceId: string, input: { form?: Record<string, unknown>; comment?: string | null; version: number }): Promise<InstanceRow> {
+  {
     const before = await lockForApplicant(tx, ctx, instanceId, input.version);
     if (before.status !== 'sent_back') throw new AppError('conflict', 'only a request sent back to the applicant can be resubmitted', { extra: { instanceStatus: before.status } });
     if (input.form && Buffer.byteLength(JSON.stringify(input.form)) > MAX_FORM_BYTES) throw invalid('form', 'maxLength', `form: at most ${MAX_FORM_BYTES} bytes of JSON`);
@@ -189,5 +194,5 @@ export async function resubmitInstance(ctx: Ctx, instanceId: string, input: { fo
     if (handler) await handler(tx, ctx, after);
     const graph = await graphOf(tx, after);
     return enterNode(tx, ctx, after, graph, graph.start);
-  });
+  }
 }

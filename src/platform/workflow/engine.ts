@@ -3,7 +3,7 @@ import type { Ctx } from '../auth/actor.ts';
 import { users } from '../auth/schema.ts';
 import type { Tx } from '../db/client.ts';
 import { newId } from '../db/columns.ts';
-import { AppError, invalid } from '../http/errors.ts';
+import { AppError, invalid, type Locale } from '../http/errors.ts';
 import { scheduleJob } from '../jobs/service.ts';
 import { isUniqueViolation } from '../org/sqlHelpers.ts';
 import { delegateOf, resolveRule, unitOfUser, userNames } from './approvers.ts';
@@ -186,14 +186,22 @@ export async function createTask(
   ctx: Ctx,
   instance: InstanceRow,
   node: ApprovalNode,
-  opts: { userId: string; slot: number; escalatedFrom?: TaskRow; armTimeout?: boolean },
+  opts: {
+    userId: string;
+    slot: number;
+    escalatedFrom?: TaskRow;
+    armTimeout?: boolean;
+    /** A hand-over keeps the original due time (a transfer must not buy a fresh deadline) and says who handed it. */
+    keepDueAt?: Date | null;
+    notice?: Record<Locale, string>;
+  },
 ): Promise<TaskRow> {
   const now = ctx.now();
   const away = await delegateOf(tx, instance.tenantId, opts.userId, now);
   // A delegate who is the applicant would approve their own request: the task stays with the approver.
   const delegate = away === instance.applicantUserId ? null : away;
   const armTimeout = (opts.armTimeout ?? true) && node.timeout !== undefined;
-  const dueAt = armTimeout && node.timeout ? new Date(now.getTime() + node.timeout.minutes * 60_000) : null;
+  const dueAt = opts.keepDueAt !== undefined ? opts.keepDueAt : armTimeout && node.timeout ? new Date(now.getTime() + node.timeout.minutes * 60_000) : null;
   const [task] = await tx
     .insert(workflowTasks)
     .values({
@@ -220,7 +228,9 @@ export async function createTask(
   if (delegate) await addAction(tx, ctx, instance, { action: 'delegated', task: t, data: { from: opts.userId, to: delegate } });
   await recordTask(tx, ctx, 'created', instance, null, t, { escalatedFromTaskId: t.escalatedFromTaskId });
   const principal = delegate ? ((await userNames(tx, instance.tenantId, [opts.userId])).get(opts.userId) ?? '') : '';
-  const text = opts.escalatedFrom
+  const text = opts.notice
+    ? opts.notice
+    : opts.escalatedFrom
     ? workflowTexts.taskEscalated(instance.title, node.name)
     : delegate
       ? workflowTexts.taskDelegated(instance.title, node.name, principal)

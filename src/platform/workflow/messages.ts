@@ -11,6 +11,8 @@ export const workflowTexts = {
   }),
   taskReminder: (title: string, node: string): Text => ({ 'zh-CN': `审批催办：${title}（${node}）已超时`, en: `Reminder: ${title} (${node}) is overdue` }),
   taskEscalated: (title: string, node: string): Text => ({ 'zh-CN': `审批超时转交给您：${title}（${node}）`, en: `Escalated to you (overdue): ${title} (${node})` }),
+  taskTransferred: (title: string, node: string, from: string): Text => ({ 'zh-CN': `${from}将审批转交给您：${title}（${node}）`, en: `${from} handed this approval over to you: ${title} (${node})` }),
+  commented: (title: string, by: string): Text => ({ 'zh-CN': `${by}评论了审批：${title}`, en: `${by} commented on: ${title}` }),
   cc: (title: string, node: string): Text => ({ 'zh-CN': `抄送：${title}（${node}）`, en: `For your information: ${title} (${node})` }),
   approved: (title: string): Text => ({ 'zh-CN': `审批通过：${title}`, en: `Approved: ${title}` }),
   rejected: (title: string): Text => ({ 'zh-CN': `审批驳回：${title}`, en: `Rejected: ${title}` }),

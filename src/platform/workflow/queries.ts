@@ -91,7 +91,7 @@ export async function listMyTasks(ctx: Ctx, input: MyTasksInput) {
  * principal of a delegated one), whatever their role; anyone else needs workflow:read and the applicant's
  * unit inside their data scope. Another tenant's instance is not found.
  */
-async function assertCanSee(tx: Tx, ctx: Ctx, instance: InstanceRow): Promise<void> {
+export async function assertCanSee(tx: Tx, ctx: Ctx, instance: InstanceRow): Promise<void> {
   const me = ctx.actor.userId;
   if (me && instance.applicantUserId === me) return;
   if (me) {

@@ -19,6 +19,7 @@ import {
   type DefinitionVersionRow,
 } from './definitions.ts';
 import { clearDelegation, getMyDelegation, setDelegation, type DelegationRow } from './delegation.ts';
+import { commentOnInstance, transferTask } from './handover.ts';
 import './permissions.ts';
 import { getInstanceDetail, listInstances, listMyTasks } from './queries.ts';
 import { instanceStatuses, taskStatuses } from './schema.ts';
@@ -277,6 +278,17 @@ export const ResubmitBody = Type.Object(
 );
 export type ResubmitBody = Static<typeof ResubmitBody>;
 
+export const TransferBody = Type.Object(
+  { toUserId: Uuid, comment: Type.Optional(Nullable(Comment)), ...VersionField },
+  { additionalProperties: false, description: 'hand this pending task to a colleague (转交)' },
+);
+export type TransferBody = Static<typeof TransferBody>;
+
+export const CommentBody = Type.Object({ comment: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+export type CommentBody = Static<typeof CommentBody>;
+
+const TransferResult = Type.Object({ id: Type.String(), status: InstanceStatusT, currentNodeId: NullableString, version: Type.Integer(), taskId: Type.String(), assigneeUserId: Type.String() });
+
 const InstanceState = Type.Object({ id: Type.String(), status: InstanceStatusT, currentNodeId: NullableString, version: Type.Integer() });
 const stateOf = (i: InstanceRow) => ({ id: i.id, status: i.status, currentNodeId: i.currentNodeId, version: i.version });
 
@@ -441,6 +453,21 @@ export const workflowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/workflow/tasks/:id/send-back',
     { config: { authenticated: true }, schema: { tags, params: IdParams, body: SendBackBody, response: { 200: InstanceState, ...Responses } } },
     async (request) => stateOf(await sendBackTask(ctxOf(app, request), request.params.id, { ...request.body, version: optionalVersion(request, request.body.version) })),
+  );
+
+  app.post(
+    '/api/v1/workflow/tasks/:id/transfer',
+    { config: { authenticated: true }, schema: { tags, params: IdParams, body: TransferBody, response: { 200: TransferResult, ...Responses } } },
+    async (request) => {
+      const r = await transferTask(ctxOf(app, request), request.params.id, { ...request.body, version: optionalVersion(request, request.body.version) });
+      return { ...stateOf(r.instance), taskId: r.task.id, assigneeUserId: r.task.assigneeUserId };
+    },
+  );
+
+  app.post(
+    '/api/v1/workflow/instances/:id/comments',
+    { config: { authenticated: true }, schema: { tags, params: IdParams, body: CommentBody, response: { 201: InstanceState, ...Responses } } },
+    async (request, reply) => reply.status(201).send(stateOf(await commentOnInstance(ctxOf(app, request), request.params.id, request.body))),
   );
 
   // --- delegation (my own) -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ import type { FlowGraph } from './definitionSchema.ts';
 export const instanceStatuses = ['running', 'sent_back', 'approved', 'rejected', 'withdrawn'] as const;
 export type InstanceStatus = (typeof instanceStatuses)[number];
 
-export const taskStatuses = ['pending', 'approved', 'rejected', 'sent_back', 'cancelled', 'escalated', 'notified'] as const;
+export const taskStatuses = ['pending', 'approved', 'rejected', 'sent_back', 'cancelled', 'escalated', 'transferred', 'notified'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
 
 export const taskKinds = ['approval', 'cc'] as const;

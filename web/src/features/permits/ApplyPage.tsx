@@ -24,6 +24,15 @@ interface Values {
   jsa?: string;
 }
 
+/** The people picker inside a test hook (Form.Item hands value and onChange through). */
+function PersonField({ testId, value, onChange }: { testId: string; value?: string | null; onChange?: (v: string | null) => void }) {
+  return (
+    <div data-testid={testId}>
+      <PersonSelect value={value} onChange={onChange} />
+    </div>
+  );
+}
+
 /** Application: type → grade (with its validity limit) → the type's fields, area and window, people, JSA. */
 export function ApplyPage() {
   const { t } = useTranslation();
@@ -102,10 +111,10 @@ export function ApplyPage() {
           </Form.Item>
           <Flex gap={12} wrap>
             <Form.Item name="from" label={t('permits.apply.from')} rules={[{ required: true }]}>
-              <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
+              <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" data-testid="apply-from" />
             </Form.Item>
             <Form.Item name="until" label={t('permits.apply.until')} rules={[{ required: true }]}>
-              <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
+              <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" data-testid="apply-until" />
             </Form.Item>
           </Flex>
           {typeConfig && typeConfig.requiredFields.length > 0 ? (
@@ -117,8 +126,8 @@ export function ApplyPage() {
               ))}
             </Flex>
           ) : null}
-          <Form.Item name="guardianPersonId" label={t('permits.apply.guardian')} rules={[{ required: true }]} data-testid="apply-guardian">
-            <PersonSelect />
+          <Form.Item name="guardianPersonId" label={t('permits.apply.guardian')} rules={[{ required: true }]}>
+            <PersonField testId="apply-guardian" />
           </Form.Item>
           <Typography.Text strong>{t('permits.apply.workers')}</Typography.Text>
           <Form.List name="workers">
@@ -127,13 +136,13 @@ export function ApplyPage() {
                 {items.map((item, i) => (
                   <Flex key={item.key} gap={8} align="start" wrap data-testid={`apply-worker-${i}`}>
                     <Form.Item name={[item.name, 'personId']} rules={[{ required: true }]} style={{ minWidth: 260, marginBottom: 8 }}>
-                      <PersonSelect />
+                      <PersonField testId={`apply-worker-person-${i}`} />
                     </Form.Item>
                     <Form.Item name={[item.name, 'role']} rules={[{ required: true }]} style={{ minWidth: 130, marginBottom: 8 }}>
                       <Select options={workerRoles.map((r) => ({ value: r, label: t(`permits.role.${r}`) }))} />
                     </Form.Item>
                     <Form.Item name={[item.name, 'certificateNo']} style={{ marginBottom: 8 }}>
-                      <Input placeholder={t('permits.apply.certNo')} maxLength={100} />
+                      <Input placeholder={t('permits.apply.certNo')} maxLength={100} data-testid={`apply-worker-cert-${i}`} />
                     </Form.Item>
                     {items.length > 1 ? <Button type="text" icon={<MinusCircleOutlined />} onClick={() => remove(item.name)} /> : null}
                   </Flex>

@@ -1,6 +1,6 @@
 import { FilePdfOutlined, WarningOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Checkbox, Descriptions, Flex, Form, Input, InputNumber, Modal, Radio, Space, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Descriptions, Flex, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -10,7 +10,8 @@ import { PageHeader } from '../../shared/PageHeader.tsx';
 import { QueryError } from '../../shared/QueryError.tsx';
 import { formatTime } from '../../shared/format.ts';
 import { SignaturePad } from '../workflow/SignaturePad.tsx';
-import { pdfUrl, permitKeys, uploadImage, usePermit, usePermitAction, type PermitDetail } from './api.ts';
+import { PersonSelect } from '../people/PersonSelect.tsx';
+import { pdfUrl, permitKeys, uploadImage, usePermit, usePermitAction, workerRoles, type PermitDetail } from './api.ts';
 import { PermitStatusTag } from './StatusTag.tsx';
 import { usePermitError } from './usePermitError.ts';
 
@@ -100,6 +101,50 @@ function GasDialog({ permit, onClose }: { permit: PermitDetail; onClose: () => v
   );
 }
 
+/**
+ * A person added after approval: the issuer (or a supervisor) confirms with a signature instead of a new
+ * approval; the server checks the certificate like at application (docs/permits.md).
+ */
+function AddWorkerDialog({ permit, onClose }: { permit: PermitDetail; onClose: () => void }) {
+  const { t } = useTranslation();
+  const act = usePermitAction();
+  const onError = usePermitError();
+  const [personId, setPersonId] = useState<string | null>(null);
+  const [role, setRole] = useState<(typeof workerRoles)[number]>('worker');
+  const [certificateNo, setCertificateNo] = useState('');
+  const [png, setPng] = useState<Blob | null>(null);
+  const [busy, setBusy] = useState(false);
+  const ok = async () => {
+    if (!png || !personId) return;
+    setBusy(true);
+    try {
+      const signatureFileId = await uploadImage(png, 'signature.png');
+      await act.mutateAsync({ id: permit.id, path: 'workers', body: { personId, role, certificateNo: certificateNo.trim() || null, signatureFileId, version: permit.version } });
+      onClose();
+    } catch (e) {
+      onError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal open title={t('permits.detail.addWorker')} onCancel={onClose} onOk={() => void ok()} okButtonProps={{ disabled: !png || !personId, loading: busy, 'data-testid': 'add-worker-ok' }} destroyOnHidden>
+      <Flex vertical gap={12} data-testid="add-worker-dialog">
+        <Typography.Text type="secondary">{t('permits.detail.addWorkerHint')}</Typography.Text>
+        <div data-testid="add-worker-person">
+          <PersonSelect value={personId} onChange={setPersonId} />
+        </div>
+        <Flex gap={8} wrap>
+          <Select style={{ minWidth: 140 }} value={role} onChange={setRole} options={workerRoles.map((r) => ({ value: r, label: t(`permits.role.${r}`) }))} />
+          <Input style={{ maxWidth: 220 }} placeholder={t('permits.apply.certNo')} maxLength={100} value={certificateNo} onChange={(e) => setCertificateNo(e.target.value)} />
+        </Flex>
+        <Typography.Text type="secondary">{t('permits.detail.sign')}</Typography.Text>
+        <SignaturePad onChange={setPng} />
+      </Flex>
+    </Modal>
+  );
+}
+
 function AcceptDialog({ permit, onClose }: { permit: PermitDetail; onClose: () => void }) {
   const { t } = useTranslation();
   const act = usePermitAction();
@@ -160,6 +205,7 @@ export function DetailPage() {
   const [confirming, setConfirming] = useState<Measure | null>(null);
   const [gas, setGas] = useState(false);
   const [accepting, setAccepting] = useState(false);
+  const [addingWorker, setAddingWorker] = useState(false);
   if (q.error) return <QueryError error={q.error} onRetry={() => void q.refetch()} />;
   const p = q.data;
   if (!p) return null;
@@ -246,6 +292,11 @@ export function DetailPage() {
             {t('permits.detail.accept')}
           </Button>
         ) : null}
+        {['approved', 'active', 'suspended'].includes(p.status) && (isIssuer || can('permit:manage')) ? (
+          <Button onClick={() => setAddingWorker(true)} data-testid="permit-add-worker">
+            {t('permits.detail.addWorker')}
+          </Button>
+        ) : null}
         {['draft', 'gas_tested', 'approved', 'suspended'].includes(p.status) && (isApplicant || can('permit:manage')) ? (
           <Button danger onClick={() => withReason('cancel', t('permits.detail.cancel'))}>
             {t('permits.detail.cancel')}
@@ -265,6 +316,11 @@ export function DetailPage() {
                 <span key={w.id}>
                   {w.name} · {t(`permits.role.${w.role}`)}
                   {w.certificateNo ? ` · ${w.certificateNo}` : ''}
+                  {w.confirmedBy ? (
+                    <Tag color="blue" style={{ marginInlineStart: 8 }}>
+                      {t('permits.detail.addedAfterApproval')}
+                    </Tag>
+                  ) : null}
                 </span>
               ))}
             </Flex>
@@ -274,6 +330,9 @@ export function DetailPage() {
               {String(v)}
             </Descriptions.Item>
           ))}
+          <Descriptions.Item label={t('permits.detail.rulesVersion')}>
+            <span data-testid="permit-rules-version">{p.rules.configVersion > 0 ? `v${p.rules.configVersion}` : t('permits.detail.rulesCurrent')}</span>
+          </Descriptions.Item>
           {p.followUp ? <Descriptions.Item label={t('permits.detail.followUp')}>{`${p.followUp.status} · ${t('permits.detail.followUpDue', { time: formatTime(p.followUp.dueAt) })}`}</Descriptions.Item> : null}
         </Descriptions>
       </Card>
@@ -327,6 +386,7 @@ export function DetailPage() {
       </Card>
       {confirming ? <ConfirmDialog permit={p} measure={confirming} onClose={() => setConfirming(null)} /> : null}
       {gas ? <GasDialog permit={p} onClose={() => setGas(false)} /> : null}
+      {addingWorker ? <AddWorkerDialog permit={p} onClose={() => setAddingWorker(false)} /> : null}
       {accepting ? <AcceptDialog permit={p} onClose={() => setAccepting(false)} /> : null}
     </Flex>
   );

@@ -4,7 +4,7 @@ import { apiUrl } from '../../api/client.ts';
 import { formatTime } from '../../shared/format.ts';
 import type { HistoryEntry } from './types.ts';
 
-const colours: Record<string, string> = { approved: 'green', rejected: 'red', sent_back: 'orange', withdrawn: 'gray', escalated: 'orange', finished: 'blue' };
+const colours: Record<string, string> = { approved: 'green', rejected: 'red', sent_back: 'orange', withdrawn: 'gray', escalated: 'orange', transferred: 'purple', commented: 'gray', finished: 'blue' };
 
 // Engine bookkeeping that says nothing a person did; the timeline shows who did what when.
 const hidden = new Set(['node_entered', 'branch']);

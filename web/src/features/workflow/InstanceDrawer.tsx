@@ -1,16 +1,21 @@
-import { App, Button, Descriptions, Drawer, Flex, Skeleton, Typography, type ButtonProps } from 'antd';
+import { Alert, App, Button, Descriptions, Drawer, Flex, Skeleton, Typography, type ButtonProps } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { useSession } from '../../app/session.ts';
 import { formatTime } from '../../shared/format.ts';
 import { QueryError } from '../../shared/QueryError.tsx';
 import { useApiError } from '../../shared/useApiError.ts';
 import { useIsPhone } from '../../shared/useIsPhone.ts';
-import { useInstance, useWithdraw } from './api.ts';
+import { useInstance, useResubmit, useWithdraw } from './api.ts';
 import { DecisionDialog, type DecisionKind } from './DecisionDialog.tsx';
+import { CommentDialog, TransferDialog } from './HandoverDialogs.tsx';
 import { HistoryTimeline } from './HistoryTimeline.tsx';
 import { InstanceStatusTag } from './InstanceStatusTag.tsx';
 import type { FlowInstanceDetail } from './types.ts';
+
+/** Records with their own page, where a resubmission also goes through the module's checks and edits. */
+const subjectLinks: Record<string, (id: string) => string> = { permit: (id) => `/permits/${id}` };
 
 const formText = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -33,10 +38,32 @@ export function InstanceDrawer({ instanceId, onClose }: { instanceId: string | n
   const showError = useApiError();
   const detail = useInstance(instanceId);
   const withdraw = useWithdraw();
+  const resubmit = useResubmit();
   const [decision, setDecision] = useState<DecisionKind | null>(null);
+  const [transferring, setTransferring] = useState(false);
+  const [commenting, setCommenting] = useState(false);
   const d = detail.data;
   const myTask = d?.tasks.find((x) => x.status === 'pending' && x.kind === 'approval' && x.assigneeUserId === me.id);
   const canWithdraw = d !== undefined && d.applicantUserId === me.id && (d.status === 'running' || d.status === 'sent_back');
+  const canResubmit = d !== undefined && d.applicantUserId === me.id && d.status === 'sent_back';
+  const subjectLink = d ? subjectLinks[d.subjectType]?.(d.subjectId) : undefined;
+
+  const onResubmit = () => {
+    if (!d) return;
+    modal.confirm({
+      title: t('workflow.instance.resubmit'),
+      content: t('workflow.instance.resubmitConfirm'),
+      okButtonProps: { 'data-testid': 'resubmit-ok' } as ButtonProps,
+      onOk: async () => {
+        try {
+          await resubmit.mutateAsync({ id: d.id, comment: null, version: d.version });
+          message.success(t('workflow.instance.resubmitted'));
+        } catch (e) {
+          showError(e, { onReload: () => void detail.refetch() });
+        }
+      },
+    });
+  };
 
   const onWithdraw = () => {
     if (!d) return;
@@ -78,7 +105,8 @@ export function InstanceDrawer({ instanceId, onClose }: { instanceId: string | n
               </Descriptions.Item>
             ))}
           </Descriptions>
-          {myTask || canWithdraw ? (
+          {canResubmit ? <Alert type="warning" showIcon title={t('workflow.instance.sentBackHint')} style={{ marginBottom: 12 }} data-testid="instance-sent-back" /> : null}
+          {d ? (
             <Flex gap={8} wrap style={{ marginBottom: 16 }}>
               {myTask ? (
                 <>
@@ -91,7 +119,23 @@ export function InstanceDrawer({ instanceId, onClose }: { instanceId: string | n
                   <Button onClick={() => setDecision('send-back')} data-testid="task-send-back">
                     {t('workflow.instance.sendBack')}
                   </Button>
+                  <Button onClick={() => setTransferring(true)} data-testid="task-transfer">
+                    {t('workflow.instance.transfer')}
+                  </Button>
                 </>
+              ) : null}
+              {canResubmit ? (
+                <Button type="primary" onClick={onResubmit} data-testid="instance-resubmit">
+                  {t('workflow.instance.resubmit')}
+                </Button>
+              ) : null}
+              <Button onClick={() => setCommenting(true)} data-testid="instance-comment">
+                {t('workflow.instance.comment')}
+              </Button>
+              {subjectLink ? (
+                <Link to={subjectLink} data-testid="instance-subject-link">
+                  <Button type="link">{t('workflow.instance.openSubject')}</Button>
+                </Link>
               ) : null}
               {canWithdraw ? (
                 <Button danger onClick={onWithdraw} data-testid="instance-withdraw">
@@ -102,6 +146,8 @@ export function InstanceDrawer({ instanceId, onClose }: { instanceId: string | n
           ) : null}
           <Typography.Title level={5}>{t('workflow.instance.timeline')}</Typography.Title>
           <HistoryTimeline history={d.history} applicantName={d.applicantName} />
+          {transferring && myTask ? <TransferDialog taskId={myTask.id} onClose={() => setTransferring(false)} /> : null}
+          {commenting ? <CommentDialog instanceId={d.id} onClose={() => setCommenting(false)} /> : null}
           {myTask ? (
             <DecisionDialog kind={decision} taskId={myTask.id} earlierNodes={earlierNodes(d, d.currentNodeId)} onClose={() => setDecision(null)} onDone={() => setDecision(null)} />
           ) : null}

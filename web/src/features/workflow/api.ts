@@ -162,6 +162,33 @@ export function useWithdraw() {
   });
 }
 
+/** 转交: hand my pending task to a colleague (a user id). */
+export function useTransfer() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { taskId: string; toUserId: string; comment: string | null }) => api.post(`/workflow/tasks/${input.taskId}/transfer`, { toUserId: input.toUserId, comment: input.comment }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: workflowKeys.all }),
+  });
+}
+
+/** A comment on an approval without a decision. */
+export function useComment() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { id: string; comment: string }) => api.post(`/workflow/instances/${input.id}/comments`, { comment: input.comment }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: workflowKeys.all }),
+  });
+}
+
+/** After a send-back to me: resubmit (the flow starts over; the subject's module checks it again). */
+export function useResubmit() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { id: string; comment: string | null; version: number }) => api.post(`/workflow/instances/${input.id}/resubmit`, { comment: input.comment, version: input.version }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: workflowKeys.all }),
+  });
+}
+
 export function useDelegation(enabled: boolean) {
   return useQuery({
     queryKey: workflowKeys.delegation,
