@@ -4,6 +4,7 @@
  */
 import { runApiBench } from './api.ts';
 import { runHazardsBench } from './hazards.ts';
+import { runIngestBench } from './ingest.ts';
 import { runInspectionsBench } from './inspections.ts';
 import type { BenchResult } from './lib.ts';
 import { writeResult } from './lib.ts';
@@ -14,10 +15,12 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   api: runApiBench,
   hazards: runHazardsBench,
   inspections: runInspectionsBench,
+  ingest: runIngestBench,
 };
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((a) => a !== '--');
+  // Flags (e.g. --quick) are read by the benchmarks themselves.
+  const wanted = process.argv.slice(2).filter((a) => a !== '--' && !a.startsWith('--'));
   const names = wanted.length > 0 ? wanted : Object.keys(benches);
   const unknown = names.filter((n) => !benches[n]);
   if (unknown.length > 0) {

@@ -10,6 +10,7 @@ import { startNotify } from './platform/notify/delivery.ts';
 import { syncAllTenantsRoles } from './platform/org/tenants.ts';
 import { createServer } from './server.ts';
 import { startIotIngestion } from './modules/iot/mqttIngest.ts';
+import { startLinkageMqtt } from './modules/iot/linkageMqtt.ts';
 
 /** Start order: config → db (+ migrations) → demo data → roles sync → http → background runners. */
 async function main(): Promise<void> {
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
   const jobRunner = startJobRunner(db, { instanceId: config.instanceId, log: app.log });
   // Sensor ingestion: embedded MQTT broker on MQTT_PORT, or a shared subscription on MQTT_URL.
   const iot = await startIotIngestion({ db, mqttPort: config.mqttPort, mqttUrl: config.mqttUrl, host: config.host, instanceId: config.instanceId, log: app.log });
+  // Linkage commands to devices (and their replies) over the same broker.
+  const linkage = await startLinkageMqtt({ db, broker: iot.broker, mqttUrl: config.mqttUrl, instanceId: config.instanceId, log: app.log });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl.replace(/:\d+$/, `:${port}`);
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
+    await linkage.close();
     await iot.close();
     await app.close();
     await events.stop();

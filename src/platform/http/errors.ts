@@ -36,6 +36,8 @@ export const errorCodes = {
   checkpoint_out_of_range: 422,
   checkpoint_mismatch: 422,
   permit_refused: 422,
+  training_refused: 409,
+  ingest_busy: 503,
   internal: 500,
 } as const;
 
@@ -76,6 +78,8 @@ const messages: Record<ErrorCode, Record<Locale, string>> = {
   checkpoint_out_of_range: { 'zh-CN': '当前位置不在巡检点允许范围内', en: 'Your position is outside the area allowed for this checkpoint' },
   checkpoint_mismatch: { 'zh-CN': '扫描的不是本项检查对应的巡检点', en: 'This is not the checkpoint of this check' },
   permit_refused: { 'zh-CN': '作业票安全规则不允许此操作', en: 'The permit safety rules do not allow this' },
+  training_refused: { 'zh-CN': '培训规则不允许此操作', en: 'The training rules do not allow this' },
+  ingest_busy: { 'zh-CN': '数据接收繁忙，请稍后重试', en: 'Ingestion is busy; retry shortly' },
   internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
 };
 

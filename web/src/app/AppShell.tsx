@@ -4,6 +4,7 @@ import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes, useNavigate } from 'react-router';
 import { HazardOutboxSync } from '../features/hazards/HazardOutboxSync.tsx';
+import { CheckOutboxSync } from '../features/inspections/CheckOutboxSync.tsx';
 import type { Notification } from '../features/notifications/api.ts';
 import { NotificationBell } from '../features/notifications/NotificationBell.tsx';
 import { useNotificationStream } from '../features/notifications/useNotificationStream.ts';
@@ -57,6 +58,8 @@ export function AppShell() {
     <Layout style={{ minHeight: '100vh' }}>
       {/* Hazard reports queued offline go out on start and when the signal returns (issue 4). */}
       <HazardOutboxSync />
+      {/* Checks done offline likewise (issue 5). */}
+      <CheckOutboxSync />
       {isPhone ? null : (
         <Layout.Sider width={224} theme="light" style={{ borderInlineEnd: '1px solid #f0f0f0', position: 'sticky', top: 0, height: '100vh', overflowY: 'auto' }} data-testid="sider">
           <Flex vertical gap={2} style={{ height: HEADER_HEIGHT, justifyContent: 'center', paddingInline: 20 }}>

@@ -1,4 +1,4 @@
-import { LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { BellOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { Avatar, Button, Dropdown, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -25,6 +25,7 @@ export function UserMenu({ compact }: { compact: boolean }) {
       ),
     },
     { type: 'divider' as const },
+    { key: 'notifications', icon: <BellOutlined />, label: <span data-testid="menu-notification-settings">{t('notificationPrefs.menu')}</span> },
     { key: 'logout', icon: <LogoutOutlined />, label: <span data-testid="logout">{t('header.logout')}</span> },
   ];
   return (
@@ -34,6 +35,7 @@ export function UserMenu({ compact }: { compact: boolean }) {
       menu={{
         items,
         onClick: ({ key }) => {
+          if (key === 'notifications') void navigate('/me/notifications');
           if (key === 'logout') logout.mutate(undefined, { onSettled: () => void navigate('/login', { replace: true }) });
         },
       }}

@@ -1,6 +1,7 @@
 import {
   AlertOutlined,
   BarChartOutlined,
+  BellOutlined,
   CarryOutOutlined,
   CheckSquareOutlined,
   ForkOutlined,
@@ -21,6 +22,8 @@ import {
   QrcodeOutlined,
   ScanOutlined,
   ProfileOutlined,
+  ReadOutlined,
+  TableOutlined,
   SafetyCertificateOutlined,
   ScheduleOutlined,
   TeamOutlined,
@@ -53,6 +56,13 @@ const MyCertificatesPage = lazy(() => import('../features/training/PersonCertifi
 const MyExamsPage = lazy(() => import('../features/training/MyExamsPage.tsx').then((m) => ({ default: m.MyExamsPage })));
 const ExamAttemptPage = lazy(() => import('../features/training/ExamAttemptPage.tsx').then((m) => ({ default: m.ExamAttemptPage })));
 const QuestionBankPage = lazy(() => import('../features/training/QuestionBankPage.tsx').then((m) => ({ default: m.QuestionBankPage })));
+const TrainingPlansPage = lazy(() => import('../features/training/PlansPage.tsx').then((m) => ({ default: m.PlansPage })));
+const TrainingMatrixPage = lazy(() => import('../features/training/MatrixPage.tsx').then((m) => ({ default: m.MatrixPage })));
+const CoursesPage = lazy(() => import('../features/training/CoursesPage.tsx').then((m) => ({ default: m.CoursesPage })));
+const CourseLearnPage = lazy(() => import('../features/training/CourseLearnPage.tsx').then((m) => ({ default: m.CourseLearnPage })));
+const SessionsPage = lazy(() => import('../features/training/SessionsPage.tsx').then((m) => ({ default: m.SessionsPage })));
+const SessionSignInPage = lazy(() => import('../features/training/SessionsPage.tsx').then((m) => ({ default: m.SessionSignInPage })));
+const TrainingStatsPage = lazy(() => import('../features/training/StatisticsPage.tsx').then((m) => ({ default: m.StatisticsPage })));
 const RiskRegisterPage = lazy(() => import('../features/risks/RegisterPage.tsx').then((m) => ({ default: m.RegisterPage })));
 const RiskMapPage = lazy(() => import('../features/risks/RiskMapPage.tsx').then((m) => ({ default: m.RiskMapPage })));
 const RiskConfigPage = lazy(() => import('../features/risks/RiskConfigPage.tsx').then((m) => ({ default: m.RiskConfigPage })));
@@ -69,14 +79,21 @@ const InspectionOversightPage = lazy(() => import('../features/inspections/Overs
 const PermitsPage = lazy(() => import('../features/permits/PermitsPage.tsx').then((m) => ({ default: m.PermitsPage })));
 const PermitApplyPage = lazy(() => import('../features/permits/ApplyPage.tsx').then((m) => ({ default: m.ApplyPage })));
 const PermitDetailPage = lazy(() => import('../features/permits/DetailPage.tsx').then((m) => ({ default: m.DetailPage })));
+const PermitRulesPage = lazy(() => import('../features/permits/RulesPage.tsx').then((m) => ({ default: m.RulesPage })));
 const PermitVerifyPage = lazy(() => import('../features/permits/VerifyPage.tsx').then((m) => ({ default: m.VerifyPage })));
+const NotificationPreferencesPage = lazy(() =>
+  import('../features/notifications/NotificationPreferencesPage.tsx').then((m) => ({ default: m.NotificationPreferencesPage })),
+);
 const IotMonitorPage = lazy(() => import('../features/iot/MonitorPage.tsx').then((m) => ({ default: m.MonitorPage })));
 const IotDevicesPage = lazy(() => import('../features/iot/DevicesPage.tsx').then((m) => ({ default: m.DevicesPage })));
+const IotLiveMapPage = lazy(() => import('../features/iot/LiveMapPage.tsx').then((m) => ({ default: m.LiveMapPage })));
+const IotHealthPage = lazy(() => import('../features/iot/HealthPage.tsx').then((m) => ({ default: m.HealthPage })));
+const IotLinkageRulesPage = lazy(() => import('../features/iot/LinkageRulesPage.tsx').then((m) => ({ default: m.LinkageRulesPage })));
 const HazardFiguresPage = lazy(() => import('../features/hazardAdmin/HazardFiguresPage.tsx').then((m) => ({ default: m.HazardFiguresPage })));
 
 type MenuKey = keyof Messages['menu'] & ('home' | 'org' | 'people' | 'positions' | 'roles' | 'users' | 'tokens' | 'audit' | 'import');
 /** Pages whose menu label lives in their feature's messages (see `label`), not in `menu`. */
-type FeaturePageKey = 'hazardTasks' | 'hazardReport' | 'hazardLedger' | 'hazardDetail' | 'hazardImport' | 'hazardConfig' | 'hazardFigures' | 'certificates' | 'personCertificates' | 'myCertificates' | 'myExams' | 'examAttempt' | 'questionBank' | 'riskRegister' | 'riskMap' | 'riskConfig' | 'equipmentLedger' | 'checkpoints' | 'checkpointScan' | 'workflowTodo' | 'workflowDefinitions' | 'workflowEditor' | 'inspectionMy' | 'inspectionTask' | 'inspectionAdmin' | 'inspectionOversight' | 'permits' | 'permitApply' | 'permitDetail' | 'permitVerify' | 'iotMonitor' | 'iotDevices';
+type FeaturePageKey = 'hazardTasks' | 'hazardReport' | 'hazardLedger' | 'hazardDetail' | 'hazardImport' | 'hazardConfig' | 'hazardFigures' | 'certificates' | 'personCertificates' | 'myCertificates' | 'myExams' | 'examAttempt' | 'questionBank' | 'trainingPlans' | 'trainingMatrix' | 'courses' | 'courseLearn' | 'sessions' | 'sessionSignIn' | 'trainingStats' | 'riskRegister' | 'riskMap' | 'riskConfig' | 'equipmentLedger' | 'checkpoints' | 'checkpointScan' | 'workflowTodo' | 'workflowDefinitions' | 'workflowEditor' | 'inspectionMy' | 'inspectionTask' | 'inspectionAdmin' | 'inspectionOversight' | 'permits' | 'permitApply' | 'permitDetail' | 'permitVerify' | 'permitRules' | 'iotMonitor' | 'iotDevices' | 'iotMap' | 'iotHealth' | 'iotLinkage' | 'notificationPreferences';
 export type PageKey = MenuKey | FeaturePageKey;
 
 export interface PageDef {
@@ -123,6 +140,15 @@ export const pages: readonly PageDef[] = [
   { key: 'myExams', path: '/training/exams', icon: <CheckSquareOutlined />, anyOf: null, section: 'main', component: MyExamsPage, label: (t) => t('training.exams.menu') },
   { key: 'examAttempt', path: '/training/attempts/:id', icon: <CheckSquareOutlined />, anyOf: null, section: 'hidden', component: ExamAttemptPage, label: (t) => t('training.exams.result') },
   { key: 'questionBank', path: '/training/questions', icon: <ProfileOutlined />, anyOf: ['training:write'], section: 'main', component: QuestionBankPage, label: (t) => t('training.exams.bankMenu') },
+  // Courses for every learner; plans, matrix and statistics for readers of training (narrowed by data scope);
+  // classroom sessions for organisers; /training/sign-in#<token> is what a session's printed QR code opens.
+  { key: 'courses', path: '/training/courses', icon: <ReadOutlined />, anyOf: null, section: 'main', component: CoursesPage, label: (t) => t('training.menu.courses') },
+  { key: 'courseLearn', path: '/training/courses/:id', icon: <ReadOutlined />, anyOf: null, section: 'hidden', component: CourseLearnPage, label: (t) => t('training.menu.course') },
+  { key: 'trainingPlans', path: '/training/plans', icon: <ScheduleOutlined />, anyOf: ['training:write'], section: 'main', component: TrainingPlansPage, label: (t) => t('training.menu.plans') },
+  { key: 'trainingMatrix', path: '/training/matrix', icon: <TableOutlined />, anyOf: ['training:write'], section: 'main', component: TrainingMatrixPage, label: (t) => t('training.menu.matrix') },
+  { key: 'sessions', path: '/training/sessions', icon: <TeamOutlined />, anyOf: ['training:write'], section: 'main', component: SessionsPage, label: (t) => t('training.menu.sessions') },
+  { key: 'sessionSignIn', path: '/training/sign-in', icon: <ScanOutlined />, anyOf: null, section: 'hidden', component: SessionSignInPage, label: (t) => t('training.menu.signIn') },
+  { key: 'trainingStats', path: '/training/statistics', icon: <BarChartOutlined />, anyOf: ['training:write'], section: 'main', component: TrainingStatsPage, label: (t) => t('training.menu.stats') },
   // Risk register (issue 5): everyone with risk:read sees their part of it; methods and bands for the safety director.
   { key: 'riskRegister', path: '/risks', icon: <NodeIndexOutlined />, anyOf: ['risk:read'], section: 'main', component: RiskRegisterPage, label: (t) => t('risks.menu.register') },
   { key: 'riskMap', path: '/risks/map', icon: <NodeIndexOutlined />, anyOf: ['risk:read'], section: 'main', component: RiskMapPage, label: (t) => t('risks.menu.map') },
@@ -146,8 +172,15 @@ export const pages: readonly PageDef[] = [
   { key: 'permitApply', path: '/permits/apply', icon: <FireOutlined />, anyOf: ['permit:apply'], section: 'hidden', component: PermitApplyPage, label: (t) => t('permits.menu.apply') },
   { key: 'permitDetail', path: '/permits/:id', icon: <FireOutlined />, anyOf: ['permit:read'], section: 'hidden', component: PermitDetailPage, label: (t) => t('permits.menu.detail') },
   { key: 'permitVerify', path: '/permits/:id/verify', icon: <FireOutlined />, anyOf: ['permit:read'], section: 'hidden', component: PermitVerifyPage, label: (t) => t('permits.menu.verify') },
+  // Permit rules (issue 6): grades, limits, gas thresholds and measures as a versioned tenant document; permit:configure.
+  { key: 'permitRules', path: '/permits/rules', icon: <FireOutlined />, anyOf: ['permit:configure'], section: 'admin', component: PermitRulesPage, label: (t) => t('permits.menu.rules') },
   // IoT monitoring (issue 8): live values and the alarm console for everyone in scope; devices for iot:configure.
+  { key: 'notificationPreferences', path: '/me/notifications', icon: <BellOutlined />, anyOf: null, section: 'hidden', component: NotificationPreferencesPage, label: (t) => t('notificationPrefs.menu') },
   { key: 'iotMonitor', path: '/iot/monitor', icon: <MonitorOutlined />, anyOf: ['iot:read'], section: 'main', component: IotMonitorPage, label: (t) => t('iot.menu.monitor') },
+  { key: 'iotMap', path: '/iot/map', icon: <MonitorOutlined />, anyOf: ['iot:read'], section: 'main', component: IotLiveMapPage, label: (t) => t('iot.menu.map') },
+  { key: 'iotHealth', path: '/iot/health', icon: <BarChartOutlined />, anyOf: ['iot:read'], section: 'main', component: IotHealthPage, label: (t) => t('iot.menu.health') },
   { key: 'iotDevices', path: '/iot/devices', icon: <ApiOutlined />, anyOf: ['iot:configure'], section: 'admin', component: IotDevicesPage, label: (t) => t('iot.menu.devices') },
+  // Linkage rules (alarm → device command): configured by iot:configure, readable by everyone in scope.
+  { key: 'iotLinkage', path: '/iot/linkage', icon: <ApiOutlined />, anyOf: ['iot:configure'], section: 'admin', component: IotLinkageRulesPage, label: (t) => t('linkage.menu') },
   { key: 'import', path: '/admin/import', icon: <CloudUploadOutlined />, anyOf: ['people:import'], section: 'admin', component: ImportPage },
 ];

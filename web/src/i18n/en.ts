@@ -2,6 +2,8 @@ import { permitsEn } from './permits.en.ts';
 import { inspectionsEn } from './inspections.en.ts';
 import { equipmentEn } from './equipment.en.ts';
 import { iotEn } from './iot.en.ts';
+import { linkageEn } from './linkage.en.ts';
+import { notificationsEn } from './notifications.en.ts';
 import { hazardAdminEn } from './hazardAdmin.en.ts';
 import { hazardsEn } from './hazards.en.ts';
 import { risksEn } from './risks.en.ts';
@@ -349,6 +351,8 @@ export const en: Messages = {
   },
   equipment: equipmentEn,
   iot: iotEn,
+  linkage: linkageEn,
+  notificationPrefs: notificationsEn,
   permits: permitsEn,
   inspections: inspectionsEn,
   hazardAdmin: hazardAdminEn,

@@ -2,6 +2,8 @@ import { permitsZhCN } from './permits.zh-CN.ts';
 import { inspectionsZhCN } from './inspections.zh-CN.ts';
 import { equipmentZhCN } from './equipment.zh-CN.ts';
 import { iotZhCN } from './iot.zh-CN.ts';
+import { linkageZhCN } from './linkage.zh-CN.ts';
+import { notificationsZhCN } from './notifications.zh-CN.ts';
 import { hazardAdminZhCN } from './hazardAdmin.zh-CN.ts';
 import { hazardsZhCN } from './hazards.zh-CN.ts';
 import { risksZhCN } from './risks.zh-CN.ts';
@@ -351,6 +353,8 @@ export const zhCN = {
   },
   equipment: equipmentZhCN,
   iot: iotZhCN,
+  linkage: linkageZhCN,
+  notificationPrefs: notificationsZhCN,
   permits: permitsZhCN,
   inspections: inspectionsZhCN,
   hazardAdmin: hazardAdminZhCN,
