@@ -2,12 +2,13 @@
 // `npm run e2e [-- <vitest filters>]`: builds the web app if stale, starts the real server on a free port
 // with a fresh DATA_DIR (so the demo company is seeded), waits for /api/v1/health, runs the browser tests
 // (vitest, e2e/vitest.config.ts) in headless Debian Chromium, stops the server and exits non-zero on failure.
+// The server runs with a movable clock (e2e/lib/clock.mjs, E2E_CLOCK_FILE) that tests can move forward.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmpRoot = path.join(root, 'e2e', '.tmp');
@@ -90,11 +91,18 @@ async function main() {
   const baseUrl = `http://127.0.0.1:${port}`;
   log(`starting the server on ${baseUrl} (DATA_DIR ${dataDir}, log e2e/.tmp/server.log)`);
   const out = fs.openSync(serverLog, 'w');
-  // What `npm start` runs: the server bundle (rebuilt above when a source file is newer).
-  const server = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist', 'server', 'main.mjs')], {
+  // The server's movable clock (e2e/lib/clock.mjs): tests write an offset here (advanceServerClock) to let
+  // timers such as permit expiry come due without waiting in real time. In the run's DATA_DIR, so it starts
+  // at 0 every run and is removed with it.
+  const clockFile = path.join(dataDir, 'clock-offset-ms');
+  // What `npm start` runs (the server bundle, rebuilt above when a source file is newer), plus the clock
+  // preload, which only this runner passes.
+  const nodeArgs = ['--enable-source-maps', '--import', pathToFileURL(path.join(root, 'e2e', 'lib', 'clock.mjs')).href, path.join(root, 'dist', 'server', 'main.mjs')];
+  const server = spawn(process.execPath, nodeArgs, {
     cwd: root,
     env: {
       ...process.env,
+      E2E_CLOCK_FILE: clockFile,
       NODE_ENV: 'development',
       DEMO: 'true',
       HOST: '127.0.0.1',
@@ -119,7 +127,7 @@ async function main() {
     const vitest = spawnSync(
       process.execPath,
       [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'e2e/vitest.config.ts', ...process.argv.slice(2)],
-      { cwd: root, stdio: 'inherit', env: { ...process.env, E2E_BASE_URL: baseUrl, E2E_CHROMIUM: CHROMIUM } },
+      { cwd: root, stdio: 'inherit', env: { ...process.env, E2E_BASE_URL: baseUrl, E2E_CHROMIUM: CHROMIUM, E2E_CLOCK_FILE: clockFile } },
     );
     code = vitest.status ?? 1;
   } catch (e) {
