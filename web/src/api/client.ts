@@ -14,6 +14,8 @@ export interface RowError {
   sheet: string;
   row: number;
   field: string;
+  /** The column's heading in the template, where the import names it. */
+  column?: string;
   message: string;
 }
 

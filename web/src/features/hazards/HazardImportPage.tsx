@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import type { RowError } from '../../api/client.ts';
 import { PageHeader } from '../../shared/PageHeader.tsx';
 import { useApiError } from '../../shared/useApiError.ts';
-import { importTemplateUrl, useImportHazards, type HazardImportOutcome } from './api.ts';
+import type { ImportOutcome } from '../../shared/excelImport.ts';
+import { importTemplateUrl, useImportHazards, type HazardImportResult } from './api.ts';
 
 // The server refuses larger workbooks (src/modules/hazards/excel.ts MAX_IMPORT_BYTES).
 const MAX_MB = 5;
@@ -16,8 +17,8 @@ export function HazardImportPage() {
   const onError = useApiError();
   const run = useImportHazards();
   const [file, setFile] = useState<File | null>(null);
-  const [check, setCheck] = useState<HazardImportOutcome | null>(null);
-  const [done, setDone] = useState<HazardImportOutcome | null>(null);
+  const [check, setCheck] = useState<ImportOutcome<HazardImportResult> | null>(null);
+  const [done, setDone] = useState<ImportOutcome<HazardImportResult> | null>(null);
 
   const start = (dryRun: boolean) => {
     if (!file) return;

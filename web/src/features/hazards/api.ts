@@ -1,6 +1,7 @@
 import type { Static } from '@fastify/type-provider-typebox';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, api, apiUrl, errorText, isApiError, request, type Page, type RowError } from '../../api/client.ts';
+import { ApiError, api, apiUrl, request, type Page } from '../../api/client.ts';
+import { useExcelImport } from '../../shared/excelImport.ts';
 import type {
   AreaT,
   ConfigResponse,
@@ -243,24 +244,8 @@ export function uploadFile(blob: Blob, name: string, onProgress?: (percent: numb
   });
 }
 
-export type HazardImportOutcome = { kind: 'ok'; result: HazardImportResult } | { kind: 'rows'; rowErrors: RowError[]; detail: string };
-
 export function useImportHazards() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: async ({ file, dryRun }: { file: File; dryRun: boolean }): Promise<HazardImportOutcome> => {
-      const form = new FormData();
-      form.append('file', file, file.name);
-      try {
-        const result = await request<HazardImportResult>('POST', '/hazards/import', { query: { dryRun }, form });
-        return { kind: 'ok', result };
-      } catch (e) {
-        if (isApiError(e) && e.code === 'import_failed') return { kind: 'rows', rowErrors: e.problem.rowErrors ?? [], detail: errorText(e) };
-        throw e;
-      }
-    },
-    onSuccess: () => void qc.invalidateQueries({ queryKey: hazardKeys.all }),
-  });
+  return useExcelImport<HazardImportResult>('/hazards/import', hazardKeys.all);
 }
 
 /** Label of a dictionary item in the UI language. */

@@ -1,5 +1,6 @@
+import { useExcelImport } from '../../shared/excelImport.ts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, apiUrl, errorText, isApiError, request, type RowError } from '../../api/client.ts';
+import { api, apiUrl } from '../../api/client.ts';
 import type { HealthReport, HealthSettings } from '../../../../src/modules/iot/health.ts';
 import type { IotImportResult } from '../../../../src/modules/iot/importExport.ts';
 import type { LiveMap } from '../../../../src/modules/iot/mapLive.ts';
@@ -71,23 +72,8 @@ export function useApplySuggestion() {
   });
 }
 
-export type IotImportOutcome = { kind: 'ok'; result: IotImportResult } | { kind: 'rows'; rowErrors: RowError[]; detail: string };
-
 export function useImportIot() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: async ({ file, dryRun }: { file: File; dryRun: boolean }): Promise<IotImportOutcome> => {
-      const form = new FormData();
-      form.append('file', file, file.name);
-      try {
-        return { kind: 'ok', result: await request<IotImportResult>('POST', '/iot/import', { query: { dryRun }, form }) };
-      } catch (e) {
-        if (isApiError(e) && e.code === 'import_failed') return { kind: 'rows', rowErrors: e.problem.rowErrors ?? [], detail: errorText(e) };
-        throw e;
-      }
-    },
-    onSuccess: () => void qc.invalidateQueries({ queryKey: iotKeys.all }),
-  });
+  return useExcelImport<IotImportResult>('/iot/import', iotKeys.all);
 }
 
 export const iotExportUrl = apiUrl('/iot/export.xlsx');

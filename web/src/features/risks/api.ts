@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, apiUrl, errorText, isApiError, request, type RowError } from '../../api/client.ts';
+import { api, apiUrl } from '../../api/client.ts';
+import { useExcelImport } from '../../shared/excelImport.ts';
 import type {
   AssessBody,
   AssessResponse,
@@ -82,23 +83,8 @@ export function useUpdateSettings() {
   });
 }
 
-export type RiskImportOutcome = { kind: 'ok'; result: RiskImportResult } | { kind: 'rows'; rowErrors: RowError[]; detail: string };
-
 export function useImportRisks() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: async ({ file, dryRun }: { file: File; dryRun: boolean }): Promise<RiskImportOutcome> => {
-      const form = new FormData();
-      form.append('file', file, file.name);
-      try {
-        return { kind: 'ok', result: await request<RiskImportResult>('POST', '/risks/import', { query: { dryRun }, form }) };
-      } catch (e) {
-        if (isApiError(e) && e.code === 'import_failed') return { kind: 'rows', rowErrors: e.problem.rowErrors ?? [], detail: errorText(e) };
-        throw e;
-      }
-    },
-    onSuccess: () => void qc.invalidateQueries({ queryKey: riskKeys.all }),
-  });
+  return useExcelImport<RiskImportResult>('/risks/import', riskKeys.all);
 }
 
 export const exportUrl = apiUrl('/risks/export.xlsx');
