@@ -393,9 +393,12 @@ async function runSetUp(kind: 'pglite' | 'postgres', serverUrl: string | null): 
 export async function runIngestBench(): Promise<BenchResult> {
   const m = machine();
   const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || null;
-  const runs: Run[] = [await runSetUp('pglite', null)];
-  if (serverUrl) runs.push(await runSetUp('postgres', serverUrl));
-  else console.log('  (no BENCH_DATABASE_URL / TEST_DATABASE_URL: PostgreSQL + Mosquitto skipped)');
+  // BENCH_INGEST_DBS=postgres (or pglite) runs one set-up only, e.g. to measure a change on a busy machine.
+  const only = process.env.BENCH_INGEST_DBS?.split(',').map((s) => s.trim());
+  const runs: Run[] = [];
+  if (!only || only.includes('pglite')) runs.push(await runSetUp('pglite', null));
+  if (serverUrl && (!only || only.includes('postgres'))) runs.push(await runSetUp('postgres', serverUrl));
+  else if (!serverUrl) console.log('  (no BENCH_DATABASE_URL / TEST_DATABASE_URL: PostgreSQL + Mosquitto skipped)');
   printTable([
     ['db', 'sustained msg/s', 'sent', 'stored', 'lost', 'alarm p50/p95/p99 ms', 'SSE p50/p95/p99 ms', 'burst3x lost', 'burst10x RSS MB'],
     ...runs.map((r) => [r.db, r.sustained_msg_s, r.sent, r.stored, r.lost, `${r.alarm_p50_ms}/${r.alarm_p95_ms}/${r.alarm_p99_ms}`, `${r.alarm_sse_p50_ms}/${r.alarm_sse_p95_ms}/${r.alarm_sse_p99_ms}`, r.burst3x_lost, r.burst10x_peak_rss_mb]),

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql, type AnyColumn } from 'drizzle-orm';
 import { systemCtx } from '../../platform/auth/actor.ts';
 import type { Database, Tx } from '../../platform/db/client.ts';
 import { publishEvent } from '../../platform/events/outbox.ts';
@@ -7,7 +7,7 @@ import type { PointRow } from './alarmStore.ts';
 import { applyOutcome, ruleDef, type RuleRow } from './conditions.ts';
 import { emptyState, evaluateReading, type RuleState } from './evaluate.ts';
 import type { ParsedReading } from './payload.ts';
-import { iotAlarmRules, iotDevices, iotPoints, iotReadings, iotRollups, iotRuleStates, type RollupGrain } from './schema.ts';
+import { iotAlarmRules, iotDevices, iotPoints, iotRuleStates, type RollupGrain } from './schema.ts';
 import { hashDeviceToken, looksLikeDeviceToken } from './tokens.ts';
 
 /**
@@ -45,8 +45,10 @@ async function activeDevice(tx: Tx, deviceId: string): Promise<DeviceRow> {
 
 const bucketOf = (ts: Date, grain: RollupGrain) => new Date(Math.floor(ts.getTime() / (grain === 'minute' ? 60_000 : 3_600_000)) * (grain === 'minute' ? 60_000 : 3_600_000));
 
-/** Rows per INSERT statement: PostgreSQL allows 65 535 parameters per statement (5 per reading). */
-const INSERT_CHUNK = 5000;
+/** The rows of a raw `tx.execute` (node-postgres and PGlite both answer `{ rows }`). */
+function rowsOf<T>(res: unknown): T[] {
+  return (res as { rows: T[] }).rows;
+}
 
 /**
  * A PostgreSQL array literal for one `unnest($n::type[])` parameter: one parameter per column instead of
@@ -56,6 +58,9 @@ const INSERT_CHUNK = 5000;
 function pgArray(values: (string | number | boolean | Date | null)[]): string {
   return `{${values.map((v) => (v === null ? 'NULL' : v instanceof Date ? `"${v.toISOString()}"` : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v))).join(',')}}`;
 }
+
+/** `col = ANY($1::uuid[])`: one parameter for any number of ids (drizzle's inArray binds one per id). */
+const anyUuid = (col: AnyColumn, ids: string[]) => sql`${col} = ANY(${pgArray(ids)}::uuid[])`;
 
 async function upsertRollups(tx: Tx, rows: { tenantId: string; pointId: string; ts: Date; value: number }[]): Promise<void> {
   const acc = new Map<string, { tenantId: string; pointId: string; grain: RollupGrain; bucket: Date; count: number; sum: number; min: number; max: number }>();
@@ -74,21 +79,15 @@ async function upsertRollups(tx: Tx, rows: { tenantId: string; pointId: string; 
   }
   if (acc.size === 0) return;
   // Sorted by key: two instances upserting the same buckets lock them in the same order (no deadlock).
-  const values = [...acc.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
-  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
-    await tx
-      .insert(iotRollups)
-      .values(values.slice(i, i + INSERT_CHUNK))
-      .onConflictDoUpdate({
-        target: [iotRollups.pointId, iotRollups.grain, iotRollups.bucket],
-        set: {
-          count: sql`${iotRollups.count} + excluded.count`,
-          sum: sql`${iotRollups.sum} + excluded.sum`,
-          min: sql`LEAST(${iotRollups.min}, excluded.min)`,
-          max: sql`GREATEST(${iotRollups.max}, excluded.max)`,
-        },
-      });
-  }
+  // One statement with one array parameter per column, whatever the batch size (see pgArray).
+  const v = [...acc.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, x]) => x);
+  await tx.execute(sql`
+    INSERT INTO iot_rollups (tenant_id, point_id, grain, bucket, count, sum, min, max)
+    SELECT * FROM unnest(${pgArray(v.map((x) => x.tenantId))}::uuid[], ${pgArray(v.map((x) => x.pointId))}::uuid[], ${pgArray(v.map((x) => x.grain))}::text[],
+                         ${pgArray(v.map((x) => x.bucket))}::timestamptz[], ${pgArray(v.map((x) => x.count))}::bigint[], ${pgArray(v.map((x) => x.sum))}::double precision[],
+                         ${pgArray(v.map((x) => x.min))}::double precision[], ${pgArray(v.map((x) => x.max))}::double precision[])
+    ON CONFLICT (point_id, grain, bucket) DO UPDATE SET count = iot_rollups.count + excluded.count, sum = iot_rollups.sum + excluded.sum,
+      min = LEAST(iot_rollups.min, excluded.min), max = GREATEST(iot_rollups.max, excluded.max)`);
 }
 
 /** Rules that apply to a point: its own, and those of its point type. */
@@ -104,7 +103,7 @@ export async function rulesFor(tx: Tx, tenantId: string, points: PointRow[]): Pr
         eq(iotAlarmRules.tenantId, tenantId),
         eq(iotAlarmRules.enabled, true),
         or(
-          inArray(
+          anyUuid(
             iotAlarmRules.pointId,
             points.map((p) => p.id),
           ),
@@ -131,16 +130,16 @@ interface PairWork {
 async function evaluatePairs(tx: Tx, db: Database, now: Date, work: PairWork[]): Promise<void> {
   if (work.length === 0) return;
   work.sort((a, b) => (a.point.id === b.point.id ? (a.rule.id < b.rule.id ? -1 : 1) : a.point.id < b.point.id ? -1 : 1));
-  await tx
-    .insert(iotRuleStates)
-    .values(work.map((w) => ({ tenantId: w.point.tenantId, pointId: w.point.id, ruleId: w.rule.id })))
-    .onConflictDoNothing();
+  await tx.execute(sql`
+    INSERT INTO iot_rule_states (tenant_id, point_id, rule_id)
+    SELECT * FROM unnest(${pgArray(work.map((w) => w.point.tenantId))}::uuid[], ${pgArray(work.map((w) => w.point.id))}::uuid[], ${pgArray(work.map((w) => w.rule.id))}::uuid[])
+    ON CONFLICT DO NOTHING`);
   const pointIds = [...new Set(work.map((w) => w.point.id))];
   const ruleIds = [...new Set(work.map((w) => w.rule.id))];
   const rows = await tx
     .select()
     .from(iotRuleStates)
-    .where(and(inArray(iotRuleStates.pointId, pointIds), inArray(iotRuleStates.ruleId, ruleIds)))
+    .where(and(anyUuid(iotRuleStates.pointId, pointIds), anyUuid(iotRuleStates.ruleId, ruleIds)))
     .orderBy(iotRuleStates.pointId, iotRuleStates.ruleId)
     .for('update');
   const stateOf = new Map(rows.map((s) => [`${s.pointId}|${s.ruleId}`, { latched: s.latched, breachSince: s.breachSince, breachCount: s.breachCount, prevValue: s.prevValue, prevTs: s.prevTs } as RuleState]));
@@ -189,25 +188,14 @@ export async function ingestMessagesInTx(tx: Tx, db: Database, msgs: DeviceMessa
   const out: (MessageOutcome | null)[] = msgs.map(() => null);
   if (msgs.length === 0) return [];
   const deviceIds = [...new Set(msgs.map((m) => m.deviceId))];
-  const devices = await tx
-    .select()
+  // Devices and their live points in one statement: a batch's cost is mostly per statement (PGlite above all).
+  const joined = await tx
+    .select({ device: iotDevices, point: iotPoints })
     .from(iotDevices)
-    .where(and(inArray(iotDevices.id, deviceIds), isNull(iotDevices.archivedAt)));
-  const deviceById = new Map(devices.map((d) => [d.id, d]));
-  const points = devices.length
-    ? await tx
-        .select()
-        .from(iotPoints)
-        .where(
-          and(
-            inArray(
-              iotPoints.deviceId,
-              devices.map((d) => d.id),
-            ),
-            isNull(iotPoints.archivedAt),
-          ),
-        )
-    : [];
+    .leftJoin(iotPoints, and(eq(iotPoints.deviceId, iotDevices.id), isNull(iotPoints.archivedAt)))
+    .where(and(anyUuid(iotDevices.id, deviceIds), isNull(iotDevices.archivedAt)));
+  const deviceById = new Map(joined.map((r) => [r.device.id, r.device]));
+  const points = joined.flatMap((r) => (r.point ? [r.point] : []));
   const pointByKey = new Map(points.map((p) => [`${p.deviceId}|${p.key}`, p]));
 
   // Validation in memory; a key (point, ts) claimed by an earlier message of the batch is a duplicate.
@@ -236,10 +224,19 @@ export async function ingestMessagesInTx(tx: Tx, db: Database, msgs: DeviceMessa
     }
   });
 
-  const inserted: { pointId: string; ts: Date; value: number }[] = [];
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    inserted.push(...(await tx.insert(iotReadings).values(rows.slice(i, i + INSERT_CHUNK)).onConflictDoNothing().returning({ pointId: iotReadings.pointId, ts: iotReadings.ts, value: iotReadings.value })));
-  }
+  // One INSERT for the batch with one array parameter per column: building a multi-row VALUES statement
+  // of thousands of rows cost more CPU than the database spent on it.
+  const inserted: { pointId: string; ts: Date; value: number }[] =
+    rows.length === 0
+      ? []
+      : rowsOf<{ point_id: string; ts: Date | string; value: number }>(
+          await tx.execute(sql`
+            INSERT INTO iot_readings (tenant_id, point_id, ts, value, received_at)
+            SELECT * FROM unnest(${pgArray(rows.map((r) => r.tenantId))}::uuid[], ${pgArray(rows.map((r) => r.pointId))}::uuid[], ${pgArray(rows.map((r) => r.ts))}::timestamptz[],
+                                 ${pgArray(rows.map((r) => r.value))}::double precision[], ${pgArray(rows.map((r) => r.receivedAt))}::timestamptz[])
+            ON CONFLICT DO NOTHING
+            RETURNING point_id, ts, value`),
+        ).map((r) => ({ pointId: r.point_id, ts: new Date(r.ts), value: Number(r.value) }));
   const storedPer = new Map<number, number>();
   for (const r of inserted) {
     const i = claimed.get(`${r.pointId}|${r.ts.getTime()}`);
@@ -292,7 +289,7 @@ export async function ingestMessagesInTx(tx: Tx, db: Database, msgs: DeviceMessa
   // Last seen: every device that sent an accepted message (a refused one proves nothing about the device).
   const seen = [...new Set(msgs.filter((_, i) => out[i]!.ok).map((m) => m.deviceId))].sort();
   if (seen.length > 0) {
-    await tx.update(iotDevices).set({ lastSeenAt: now, status: 'online' }).where(inArray(iotDevices.id, seen));
+    await tx.update(iotDevices).set({ lastSeenAt: now, status: 'online' }).where(anyUuid(iotDevices.id, seen));
     for (const id of seen) {
       const d = deviceById.get(id)!;
       if (d.status !== 'online') await publishEvent(tx, systemCtx(db, d.tenantId, () => now), { type: 'iot.device.online', entityType: 'iot_device', entityId: d.id, payload: { deviceId: d.id, code: d.code } });

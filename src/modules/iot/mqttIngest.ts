@@ -39,7 +39,7 @@ export interface IngestionOptions {
   /** Messages queued or in progress before producers are held back (default 2000). */
   capacity?: number;
   batchSize?: number;
-  /** External broker: subscriber connections in the shared group (mqtt.js handles one message per connection at a time). */
+  /** External broker: subscriber connections in the shared group (each with capacity / subscribers messages in flight). */
   subscribers?: number;
   now?: () => Date;
   log?: { warn: (obj: object, msg: string) => void; info: (obj: object, msg: string) => void };
@@ -47,7 +47,7 @@ export interface IngestionOptions {
 
 const DEFAULT_CAPACITY = 2000;
 const DEFAULT_BATCH = 500;
-const DEFAULT_SUBSCRIBERS = 16;
+const DEFAULT_SUBSCRIBERS = 4;
 
 /** A device status message: rare, stored in its own savepoint. */
 async function storeStatus(tx: Tx, db: Database, deviceId: string, status: 'online' | 'offline', now: Date): Promise<ItemResult> {
@@ -177,12 +177,16 @@ export async function startIotIngestion(opts: IngestionOptions): Promise<IotInge
   let broker: EmbeddedBroker | null = null;
   let external: ExternalSubscriber | null = null;
   if (opts.mqttUrl) {
+    const subscribers = Math.max(1, opts.subscribers ?? DEFAULT_SUBSCRIBERS);
     external = await startExternalSubscriber({
       url: opts.mqttUrl,
       group: 'safeloop',
       filters: ['safeloop/v1/devices/+/readings', 'safeloop/v1/devices/+/status'],
       clientId: `safeloop-${opts.instanceId}`,
-      connections: opts.subscribers ?? DEFAULT_SUBSCRIBERS,
+      connections: subscribers,
+      // The broker's in-flight window over all connections equals the queue capacity: the queue never holds
+      // a connection back for long, and what the broker sent us but we did not ack stays bounded.
+      receiveMaximum: Math.ceil((opts.capacity ?? DEFAULT_CAPACITY) / subscribers),
       onMessage: async (topic, payload) => {
         await queue.push({ topic, payload, receivedAt: now() });
       },
