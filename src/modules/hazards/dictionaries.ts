@@ -38,6 +38,9 @@ export const defaultCategories: DefaultItem[] = [
   { code: 'other', zh: '其他', en: 'Other', ext: '8' },
 ];
 
+/** The source of hazards opened from an IoT alarm; the photo rule of reportHazard depends on it. */
+export const ALARM_SOURCE = 'iot_alarm';
+
 /** reference §2.5 dangerSrc 1–10. */
 export const defaultSources: DefaultItem[] = [
   { code: 'daily', zh: '日常', en: 'Daily check', ext: '1' },
@@ -50,6 +53,8 @@ export const defaultSources: DefaultItem[] = [
   { code: 'expert', zh: '外聘专家诊断式', en: 'External expert diagnosis', ext: '8' },
   { code: 'control_failure', zh: '管控措施失效', en: 'Control measure failure', ext: '9' },
   { code: 'other', zh: '其他', en: 'Other', ext: '10' },
+  // Not in dangerSrc: a hazard opened from an IoT alarm (issue 8). Uploaded as 10 其他.
+  { code: ALARM_SOURCE, zh: '监测报警', en: 'Alarm / IoT monitoring', ext: '10' },
 ];
 
 /** reference §3.1: upload enum dangerLevel 0 一般 / 1 重大; 较大 (Sinopec) has no upload code. */
@@ -110,6 +115,20 @@ export async function ensureHazardDefaults(tx: Tx, tenantId: string): Promise<Se
     .values(hazardLevels.map((level) => ({ tenantId, level, ...defaultSla[level] })))
     .onConflictDoNothing();
   return created;
+}
+
+/**
+ * Makes sure one default dictionary item exists for a tenant seeded before it was added to the defaults
+ * (ensureHazardDefaults seeds only once). A tenant's own edits of the item are kept.
+ */
+export async function ensureDefaultSource(tx: Tx, tenantId: string, code: string): Promise<void> {
+  const i = defaultSources.findIndex((d) => d.code === code);
+  const d = defaultSources[i];
+  if (!d) throw new Error(`no default source ${code}`);
+  await tx
+    .insert(hazardDictItems)
+    .values({ id: newId(), tenantId, kind: 'source', code: d.code, labelZh: d.zh, labelEn: d.en, extCode: d.ext, sort: (i + 1) * 10 })
+    .onConflictDoNothing();
 }
 
 /** Settings for reads: the stored row, or the defaults a tenant that never wrote anything would get. */

@@ -14,7 +14,7 @@ import { tenantInfo, zonedTime } from './directory.ts';
 import { availableHazardActions, isTerminal, type HazardState } from './lifecycle.ts';
 import { hazardPermissions as P } from './permissions.ts';
 import { pointsOfHazard, type PointsRow } from './points.ts';
-import { hazardEvents, hazardExtensions, hazards, hazardSignoffs, type GeoPoint, type HazardLevel, type RectificationPlan, type TreatmentPlan } from './schema.ts';
+import { hazardEvents, hazardExtensions, hazards, hazardSignoffs, type GeoPoint, type HazardLevel, type HazardOrigin, type RectificationPlan, type TreatmentPlan } from './schema.ts';
 import { loadHazard, OPEN_STATES, partiesOf, type HazardRow } from './store.ts';
 import { maySignOff, signoffStatus, type SignoffRequirement } from './verify.ts';
 
@@ -129,6 +129,9 @@ export interface HazardDetail extends HazardListItem {
   reportToAuthority: boolean;
   reportedToAuthorityAt: string | null;
   authorityReference: string | null;
+  /** How it entered the register; 'alarm' hazards link the IoT alarm that is their evidence. */
+  origin: HazardOrigin;
+  alarmId: string | null;
   timeline: TimelineEntry[];
   extensions: ExtensionView[];
   signoffs: SignoffView[];
@@ -307,6 +310,8 @@ export async function hazardDetail(tx: Tx, ctx: Ctx, h: HazardRow): Promise<Haza
     reportToAuthority: h.reportToAuthority,
     reportedToAuthorityAt: iso(h.reportedToAuthorityAt),
     authorityReference: h.authorityReference,
+    origin: h.origin,
+    alarmId: h.alarmId,
     timeline: timeline.map((e) => ({
       id: e.id,
       at: e.at.toISOString(),

@@ -43,7 +43,9 @@ describe('configuration', () => {
       ['serious', '较大', 'Serious'],
       ['major', '重大', 'Major'],
     ]);
-    expect(first.body.sources).toHaveLength(10);
+    // dangerSrc 1–10 plus the source of hazards opened from an IoT alarm (issue 8).
+    expect(first.body.sources).toHaveLength(11);
+    expect(first.body.sources.at(-1)).toMatchObject({ code: 'iot_alarm', labelZh: '监测报警', extCode: '10' });
     expect(first.body.slaPolicies.map((p) => [p.level, p.respondMinutes, p.rectifyMinutes, p.reminderPercent, p.requiresTreatmentPlan])).toEqual([
       ['general', 120, 1440, 75, false],
       ['serious', 120, 4320, 75, false],
@@ -56,7 +58,7 @@ describe('configuration', () => {
       settings: (await tx.select({ n: sql<number>`count(*)::int` }).from(hazardSettings).where(eq(hazardSettings.tenantId, s.tenant.id)))[0]!.n,
       policies: (await tx.select({ n: sql<number>`count(*)::int` }).from(hazardSlaPolicies).where(eq(hazardSlaPolicies.tenantId, s.tenant.id)))[0]!.n,
     }));
-    expect(counts).toEqual({ items: 21, settings: 1, policies: 3 });
+    expect(counts).toEqual({ items: 22, settings: 1, policies: 3 });
   });
 
   it('lets the safety director change dictionaries, SLA windows and settings, with versions and an audit trail', async () => {

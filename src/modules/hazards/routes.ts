@@ -21,7 +21,7 @@ import { listPendingExtensions } from './extensionInbox.ts';
 import { regradeHazard } from './regrade.ts';
 import { acceptHazard, decideExtension, rejectHazard, requestExtension, savePlan, submitRectification } from './rectify.ts';
 import { reportHazard } from './report.ts';
-import { dictionaryKinds, hazardLevels } from './schema.ts';
+import { dictionaryKinds, hazardLevels, hazardOrigins } from './schema.ts';
 // Registers the SLA job handlers (reminder, breach, escalation) with the job runner.
 import './sla.ts';
 import type { HazardRow } from './store.ts';
@@ -153,6 +153,8 @@ export const HazardDetail = Type.Object({
   reportToAuthority: Type.Boolean(),
   reportedToAuthorityAt: NullableTime,
   authorityReference: Nullable(Type.String()),
+  origin: Type.Enum([...hazardOrigins]),
+  alarmId: Nullable(Type.String({ description: 'The IoT alarm this hazard was opened from (origin alarm): GET /api/v1/iot/alarms/{alarmId}' })),
   timeline: Type.Array(
     Type.Object({
       id: Type.String(),

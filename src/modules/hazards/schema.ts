@@ -7,6 +7,10 @@ import type { HazardState } from './lifecycle.ts';
 export const hazardLevels = ['general', 'serious', 'major'] as const;
 export type HazardLevel = (typeof hazardLevels)[number];
 
+/** How a hazard entered the register: a person's report, a historical import, or an IoT alarm (issue 8). */
+export const hazardOrigins = ['report', 'import', 'alarm'] as const;
+export type HazardOrigin = (typeof hazardOrigins)[number];
+
 export const dictionaryKinds = ['category', 'source', 'level'] as const;
 export type DictionaryKind = (typeof dictionaryKinds)[number];
 
@@ -59,7 +63,12 @@ export const hazards = pgTable(
     level: text('level').$type<HazardLevel>().notNull(),
     source: text('source'),
     status: text('status').$type<HazardState>().notNull(),
-    origin: text('origin').$type<'report' | 'import'>().notNull().default('report'),
+    origin: text('origin').$type<HazardOrigin>().notNull().default('report'),
+    /**
+     * The IoT alarm whose readings are this hazard's evidence (origin 'alarm'); such a report may carry no
+     * photo. Unique: one alarm opens at most one hazard.
+     */
+    alarmId: uuid('alarm_id'),
     location: jsonb('location').$type<GeoPoint>(),
     photoIds: uuid('photo_ids').array().notNull().default(sql`'{}'::uuid[]`),
     videoId: uuid('video_id'),
@@ -112,6 +121,7 @@ export const hazards = pgTable(
   (t) => [
     uniqueIndex('hazards_tenant_number').on(t.tenantId, t.number),
     uniqueIndex('hazards_tracking_code').on(t.trackingCodeHash).where(sql`tracking_code_hash IS NOT NULL`),
+    uniqueIndex('hazards_alarm').on(t.alarmId).where(sql`alarm_id IS NOT NULL`),
     index('hazards_tenant_reported').on(t.tenantId, t.reportedAt, t.id),
     index('hazards_tenant_status').on(t.tenantId, t.status),
     index('hazards_tenant_area').on(t.tenantId, t.orgUnitId),

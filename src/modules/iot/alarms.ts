@@ -6,6 +6,7 @@ import { cancelJob, rescheduleJob, scheduleJob } from '../../platform/jobs/servi
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import { armEscalation, cancelEscalation, recordAlarmEvent, UNSHELVE_KIND, unshelveKey, type AlarmRow } from './alarmStore.ts';
+import { hazardNumbers } from '../hazards/alarmLinks.ts';
 import { clearOpenAlarm } from './conditions.ts';
 import { nextAlarmState } from './lifecycle.ts';
 import { iotPermissions as P } from './permissions.ts';
@@ -46,13 +47,21 @@ export interface AlarmView {
   shelveReason: string | null;
   escalationLevel: number;
   orgUnitId: string | null;
+  /** The hazard opened from this alarm (at most one), with its number for the console's link. */
+  hazardId: string | null;
+  hazardNumber: string | null;
   version: number;
 }
 
-async function views(tx: Tx, rows: AlarmRow[]): Promise<AlarmView[]> {
+export async function views(tx: Tx, rows: AlarmRow[]): Promise<AlarmView[]> {
   const ids = [...new Set(rows.map((r) => r.pointId))];
   const points = ids.length ? await tx.select({ id: iotPoints.id, code: iotPoints.code, name: iotPoints.name, unit: iotPoints.unit }).from(iotPoints).where(inArray(iotPoints.id, ids)) : [];
   const byId = new Map(points.map((p) => [p.id, p]));
+  const numberOf = new Map<string, string>();
+  for (const tenantId of new Set(rows.filter((r) => r.hazardId).map((r) => r.tenantId))) {
+    const ids = rows.filter((r) => r.tenantId === tenantId && r.hazardId).map((r) => r.hazardId!);
+    for (const [id, number] of await hazardNumbers(tx, tenantId, ids)) numberOf.set(id, number);
+  }
   return rows.map((a) => ({
     id: a.id,
     pointId: a.pointId,
@@ -78,6 +87,8 @@ async function views(tx: Tx, rows: AlarmRow[]): Promise<AlarmView[]> {
     shelveReason: a.shelveReason,
     escalationLevel: a.escalationLevel,
     orgUnitId: a.orgUnitId,
+    hazardId: a.hazardId,
+    hazardNumber: a.hazardId ? (numberOf.get(a.hazardId) ?? null) : null,
     version: a.version,
   }));
 }
@@ -113,7 +124,8 @@ export async function listAlarms(ctx: Ctx, f: AlarmFilter) {
   });
 }
 
-async function loadAlarm(tx: Tx, ctx: Ctx, id: string): Promise<AlarmRow> {
+/** The alarm of the caller's tenant and data scope, locked for the change (404 for another tenant's). */
+export async function loadAlarm(tx: Tx, ctx: Ctx, id: string): Promise<AlarmRow> {
   const [a] = await tx
     .select()
     .from(iotAlarms)

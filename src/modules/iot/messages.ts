@@ -61,3 +61,19 @@ export const notices = {
     },
   }),
 };
+
+/** Pre-filled title and description of a hazard opened from an alarm (the operator may replace both). */
+export const hazardFromAlarm = (f: AlarmFacts & { raisedAt: Date; raisedValue: number | null; peakValue: number | null; timeZone: string }): { title: Text; description: Text } => {
+  const at = (locale: Locale) =>
+    new Intl.DateTimeFormat(locale, { timeZone: f.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(f.raisedAt);
+  return {
+    title: {
+      'zh-CN': `${f.pointName}（${f.pointCode}）${kindText[f.kind]['zh-CN']}：${fmt(f.value, f.unit)}，限值 ${fmt(f.limit, f.unit)}`,
+      en: `${f.pointName} (${f.pointCode}) ${kindText[f.kind].en} alarm: ${fmt(f.value, f.unit)}, limit ${fmt(f.limit, f.unit)}`,
+    },
+    description: {
+      'zh-CN': `由在线监测报警开具。测点 ${f.pointName}（${f.pointCode}），${severityText[f.severity]['zh-CN']}${kindText[f.kind]['zh-CN']}，报警时间 ${at('zh-CN')}，报警值 ${fmt(f.raisedValue, f.unit)}，峰值 ${fmt(f.peakValue, f.unit)}，最新值 ${fmt(f.value, f.unit)}，限值 ${fmt(f.limit, f.unit)}。证据为该报警的读数与处置记录。`,
+      en: `Opened from an IoT monitoring alarm. Point ${f.pointName} (${f.pointCode}), ${severityText[f.severity].en} ${kindText[f.kind].en} alarm raised ${at('en')}: raised at ${fmt(f.raisedValue, f.unit)}, peak ${fmt(f.peakValue, f.unit)}, latest ${fmt(f.value, f.unit)}, limit ${fmt(f.limit, f.unit)}. The evidence is the alarm's readings and timeline.`,
+    },
+  };
+};

@@ -3,6 +3,7 @@ import { ctxOf, withUploads } from '../../platform/http/app.ts';
 import { AppError, invalid } from '../../platform/http/errors.ts';
 import { IdParams, Page, PageQuery, Problem, ProblemResponses, Uuid, VersionField } from '../../platform/http/schemas.ts';
 import { expectedVersion } from '../../platform/http/version.ts';
+import { openHazardFromAlarm } from './alarmHazard.ts';
 import { acknowledgeAlarm, clearAlarm, commentAlarm, getAlarm, listAlarms, shelveAlarm, unshelveAlarm } from './alarms.ts';
 import { iotMonitoringRoutes } from './healthRoutes.ts';
 import { iotImportRoutes } from './importExportRoutes.ts';
@@ -122,6 +123,8 @@ export const AlarmT = Type.Object({
   shelveReason: Nullable(Type.String()),
   escalationLevel: Type.Integer(),
   orgUnitId: Nullable(Type.String()),
+  hazardId: Nullable(Type.String()),
+  hazardNumber: Nullable(Type.String()),
   version: Type.Integer(),
 });
 export type AlarmT = Static<typeof AlarmT>;
@@ -176,6 +179,20 @@ const RulePatchBody = Type.Object({ ...Type.Partial(Type.Object(ruleFields)).pro
 const NoteBody = Type.Object({ note: Type.Optional(Nullable(Text(1000))), ...VersionField }, { additionalProperties: false });
 const ClearBody = Type.Object({ note: Text(1000, 1), ...VersionField }, { additionalProperties: false });
 const CommentBody = Type.Object({ text: Text(1000, 1) }, { additionalProperties: false });
+const OpenHazardBody = Type.Object(
+  {
+    title: Type.Optional(Nullable(Text(200, 1))),
+    description: Type.Optional(Nullable(Text(4000))),
+    level: Type.Optional(Enum(['general', 'serious', 'major'] as const)),
+    category: Type.Optional(Code),
+    photoFileIds: Type.Optional(Type.Array(Uuid, { maxItems: 9, description: 'optional: the alarm is the evidence' })),
+  },
+  { additionalProperties: false },
+);
+const OpenedHazardT = Type.Object({
+  alarm: AlarmT,
+  hazard: Type.Object({ id: Type.String(), number: Type.String(), title: Type.String(), status: Type.String(), level: Type.String(), category: Type.String(), source: Nullable(Type.String()), orgUnitId: Nullable(Type.String()), origin: Type.String(), alarmId: Nullable(Type.String()) }),
+});
 const ShelveBody = Type.Object({ until: Time, reason: Text(500, 1), ...VersionField }, { additionalProperties: false });
 const VersionBody = Type.Object({ ...VersionField }, { additionalProperties: false });
 
@@ -341,6 +358,20 @@ export const iotRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/api/v1/iot/alarms/:id/shelve', { config: { permission: 'iot:alarm' }, schema: { tags, description: 'Shelve until a time (≤ 72 h) with a reason: no notifications or escalation until then.', params: IdParams, body: ShelveBody, response: { 200: AlarmT, ...Responses } } }, async (request) =>
     shelveAlarm(ctxOf(app, request), request.params.id, request.body),
+  );
+
+  // The route checks iot:alarm; the service also requires hazard:report (both halves of the act).
+  app.post(
+    '/api/v1/iot/alarms/:id/hazard',
+    {
+      config: { permission: 'iot:alarm' },
+      // Everything is pre-filled from the alarm, so a request without a body is a valid request.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+      schema: { tags, description: '开隐患: open a hazard report from the alarm (needs iot:alarm and hazard:report), pre-filled from the alarm; photos optional. At most one per alarm: 409 with hazardId/hazardNumber.', params: IdParams, body: OpenHazardBody, response: { 201: OpenedHazardT, ...Responses } },
+    },
+    async (request, reply) => reply.status(201).send(await openHazardFromAlarm(ctxOf(app, request), request.params.id, request.body)),
   );
 
   app.post('/api/v1/iot/alarms/:id/unshelve', { config: { permission: 'iot:alarm' }, schema: { tags, params: IdParams, body: VersionBody, response: { 200: AlarmT, ...Responses } } }, async (request) => unshelveAlarm(ctxOf(app, request), request.params.id, request.body));

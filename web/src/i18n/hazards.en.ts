@@ -72,6 +72,8 @@ export const hazardsEn: HazardMessages = {
     level: 'Level',
     status: 'Status',
     source: 'Source',
+    alarm: 'Alarm (evidence)',
+    alarmLink: 'Open the alarm',
     suggestedFix: 'Suggested fix',
     reporter: 'Reported by',
     reportedAt: 'Reported',

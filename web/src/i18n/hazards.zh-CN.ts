@@ -73,6 +73,8 @@ export const hazardsZhCN = {
     level: '隐患等级',
     status: '状态',
     source: '来源',
+    alarm: '报警（证据）',
+    alarmLink: '查看报警',
     suggestedFix: '整改建议',
     reporter: '上报人',
     reportedAt: '上报时间',

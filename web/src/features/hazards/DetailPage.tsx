@@ -99,6 +99,14 @@ export function DetailPage() {
                   </span>
                 </Descriptions.Item>
                 <Descriptions.Item label={t('hazards.fields.source')}>{dash(h.sourceLabel)}</Descriptions.Item>
+                {h.alarmId ? (
+                  <Descriptions.Item label={t('hazards.fields.alarm')}>
+                    {/* The evidence of a hazard opened from an alarm: its readings and timeline in the console. */}
+                    <Link to={`/iot/monitor?alarm=${h.alarmId}`} data-testid="hazard-alarm-link">
+                      {t('hazards.fields.alarmLink')}
+                    </Link>
+                  </Descriptions.Item>
+                ) : null}
                 {h.location ? (
                   <Descriptions.Item label={t('hazards.fields.location')}>
                     <a href={`geo:${h.location.lat},${h.location.lng}`}>

@@ -67,6 +67,16 @@ export function useAlarmAction() {
   });
 }
 
+/** 开隐患: opens a hazard report from the alarm (pre-filled on the server; every field optional). */
+export function useOpenHazard() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ alarm, body }: { alarm: Alarm; body: { title?: string; description?: string; level?: 'general' | 'serious' | 'major' } }) =>
+      api.post<{ alarm: Alarm; hazard: { id: string; number: string } }>(`/iot/alarms/${alarm.id}/hazard`, body),
+    onSettled: () => void qc.invalidateQueries({ queryKey: iotKeys.alarms }),
+  });
+}
+
 export function useCreateDevice() {
   const qc = useQueryClient();
   return useMutation({
