@@ -172,7 +172,8 @@ describe('grade 1 hot-work permit through the UI', () => {
     await page.goto('/permits/apply');
     await page.getByTestId('apply-location').waitFor();
     // Grade 1 (一级) hot work is the form's default; the limit of the tenant's rules shows under the grade.
-    expect(await page.locator('.ant-form-item', { has: page.getByTestId('apply-grade') }).textContent()).toContain('8');
+    // The limit comes with the rules, loaded after the form: wait for it rather than read the item at once.
+    await page.locator('.ant-form-item', { has: page.getByTestId('apply-grade') }).filter({ hasText: '8' }).waitFor();
     await pickTree(page, 'apply-area', area.name);
     await page.getByTestId('apply-location').fill('2# 反应釜出口管线');
     await page.getByTestId('apply-content').fill('更换法兰，电焊');
@@ -223,7 +224,7 @@ describe('grade 1 hot-work permit through the UI', () => {
     await page.getByTestId('gas-ok').click();
     expect((await saved).status()).toBe(201);
     await expect.poll(() => page.getByTestId('permit-status').first().textContent()).toBe('已气体分析');
-    expect(await page.getByTestId('permit-gas-table').textContent()).toContain('合格');
+    await expect.poll(() => page.getByTestId('permit-gas-table').textContent()).toContain('合格');
 
     await leader.page.goto(`/permits/${permit.id}`);
     const submitted = leader.page.waitForResponse((r) => r.url().endsWith(`/permits/${permit.id}/submit`));
